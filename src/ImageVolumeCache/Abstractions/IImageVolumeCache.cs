@@ -1,0 +1,89 @@
+namespace ImageVolumeCache;
+
+/// <summary>
+/// The image-volume cache of every backend: lookups with a staleness check, entry creation, space management, eviction
+/// and the administration calls. <see cref="CreateFromImagePipeline"/> uses it; hosts call it from their volume-delete
+/// path (<see cref="OnVolumeDeletedAsync"/>) and from admin tooling.
+/// </summary>
+public interface IImageVolumeCache
+{
+    /// <summary>
+    /// Whether the cache is on for a backend: the internal tenant is configured and the backend's <c>Enabled</c> option is
+    /// <see langword="true"/>.
+    /// </summary>
+    /// <param name="backend">The backend name (<c>host@backend</c>).</param>
+    /// <returns><see langword="true"/> when entries may be made and used on the backend.</returns>
+    bool IsEnabled(string backend);
+
+    /// <summary>
+    /// Looks up the entry for an image in a scope and touches it. An entry made from another version of the image is
+    /// stale: it is evicted and the lookup is a miss. Sends exactly one <c>hit</c> or <c>miss</c> notification.
+    /// </summary>
+    /// <param name="scope">The scope of the volume being made.</param>
+    /// <param name="image">The image as the image service describes it now.</param>
+    /// <param name="cancellationToken">Cancels the lookup.</param>
+    /// <returns>The current entry, or <see langword="null"/> on a miss.</returns>
+    ValueTask<ImageCacheEntry?> GetEntryAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes room for a new entry of <paramref name="sizeGb"/>, evicting least recently used entries of the scope until
+    /// the backend's <c>MaxCount</c> and <c>MaxSizeGb</c> hold. An image larger than <c>MaxSizeGb</c> evicts nothing.
+    /// Entries in use are skipped.
+    /// </summary>
+    /// <param name="scope">The scope the entry would join.</param>
+    /// <param name="sizeGb">The size of the new entry in GB.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when the new entry fits.</returns>
+    ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken);
+
+    /// <summary>Records a filled cache volume as the scope's entry for the image.</summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="image">The image the volume holds.</param>
+    /// <param name="volumeId">The cache volume, owned by the internal tenant.</param>
+    /// <param name="sizeGb">The cache volume's size in GB.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The new entry, or <see langword="null"/> when the scope already has an entry for the image.</returns>
+    ValueTask<ImageCacheEntry?> CreateEntryAsync(CacheScope scope, ImageInfo image, string volumeId, int sizeGb, CancellationToken cancellationToken);
+
+    /// <summary>Evicts one entry: deletes its cache volume, removes the entry and sends one <c>evict</c> notification.</summary>
+    /// <param name="entry">The entry.</param>
+    /// <param name="cancellationToken">Cancels the call before the volume is deleted.</param>
+    /// <returns><see langword="true"/> when this call evicted it; <see langword="false"/> when it is in use, already gone, or its volume could not be deleted (logged).</returns>
+    ValueTask<bool> EvictAsync(ImageCacheEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Finds the entry of a cache volume.</summary>
+    /// <param name="volumeId">A volume id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The entry, or <see langword="null"/> when the volume is not a cache volume.</returns>
+    ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tells the cache that the host deleted a volume through its normal delete path. When the volume was a cache volume,
+    /// its entry is removed and one <c>evict</c> notification is sent; the volume itself is left to the host.
+    /// </summary>
+    /// <param name="volumeId">The deleted volume's id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns><see langword="true"/> when an entry was removed.</returns>
+    ValueTask<bool> OnVolumeDeletedAsync(string volumeId, CancellationToken cancellationToken);
+
+    /// <summary>Lists entries, for administration.</summary>
+    /// <param name="scopeKey">A scope key, or <see langword="null"/> for every scope.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The entries, ordered by scope, then least recently used first.</returns>
+    ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken);
+
+    /// <summary>Evicts every entry of a scope that is not in use.</summary>
+    /// <param name="scopeKey">The scope key.</param>
+    /// <param name="cancellationToken">Cancels the call between evictions.</param>
+    /// <returns>How many entries were evicted.</returns>
+    ValueTask<int> PurgeAsync(string scopeKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Evicts least recently used entries of a scope until it holds within its backend's current limits (use after
+    /// lowering a limit at run time; otherwise a lowered limit takes effect at the next entry creation).
+    /// </summary>
+    /// <param name="scope">The scope.</param>
+    /// <param name="cancellationToken">Cancels the call between evictions.</param>
+    /// <returns>How many entries were evicted.</returns>
+    ValueTask<int> TrimAsync(CacheScope scope, CancellationToken cancellationToken);
+}

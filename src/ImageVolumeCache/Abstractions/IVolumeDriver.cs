@@ -1,0 +1,59 @@
+namespace ImageVolumeCache;
+
+/// <summary>
+/// One storage backend, as the host application drives it. The library calls it to clone images directly, to make,
+/// fill, clone, extend and delete volumes. Implementations must be safe for concurrent use.
+/// </summary>
+/// <remarks>
+/// Every method that makes a volume must leave nothing behind when it fails or is cancelled. The contract suite in
+/// <c>ImageVolumeCache.Testing</c> checks an implementation against these rules.
+/// </remarks>
+public interface IVolumeDriver
+{
+    /// <summary>
+    /// Tries to make <paramref name="target"/> straight from the image's own data, for backends that hold images
+    /// themselves (for example Ceph RBD). No cache entry is made when this succeeds.
+    /// </summary>
+    /// <param name="target">The volume to make, at its requested size.</param>
+    /// <param name="image">The image, with its direct locations.</param>
+    /// <param name="cancellationToken">Cancels the attempt.</param>
+    /// <returns><see langword="true"/> when the volume was made; <see langword="false"/> when the backend cannot do it (then nothing was made).</returns>
+    ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken);
+
+    /// <summary>Makes an empty volume.</summary>
+    /// <param name="volume">The volume to make.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="InvalidOperationException">A volume with the same id already exists.</exception>
+    ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="target"/> as a copy of the volume <paramref name="sourceVolumeId"/>, at
+    /// <see cref="VolumeSpec.SizeGb"/> of the target, which is never smaller than the source.
+    /// </summary>
+    /// <param name="target">The volume to make.</param>
+    /// <param name="sourceVolumeId">The volume to copy.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="VolumeNotFoundException">The source does not exist on this backend.</exception>
+    /// <exception cref="CloneLimitReachedException">The source has as many clones or snapshots as the backend allows.</exception>
+    ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken);
+
+    /// <summary>Grows a volume to a new size, keeping its data.</summary>
+    /// <param name="volumeId">The volume to grow.</param>
+    /// <param name="newSizeGb">The new size in GB; larger than the current size.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <exception cref="VolumeNotFoundException">The volume does not exist.</exception>
+    ValueTask ExtendVolumeAsync(string volumeId, int newSizeGb, CancellationToken cancellationToken);
+
+    /// <summary>Writes image data from the start of an existing volume.</summary>
+    /// <param name="volumeId">The volume to fill; made by <see cref="CreateVolumeAsync"/>.</param>
+    /// <param name="image">The image being written.</param>
+    /// <param name="data">The image data; read to its end.</param>
+    /// <param name="cancellationToken">Cancels the copy.</param>
+    /// <exception cref="VolumeNotFoundException">The volume does not exist.</exception>
+    ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a volume. Deleting a volume that does not exist succeeds.</summary>
+    /// <param name="volumeId">The volume to delete.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken);
+}

@@ -1,0 +1,151 @@
+using ImageVolumeCache.Configuration;
+using ImageVolumeCache.Diagnostics;
+
+namespace ImageVolumeCache.Caching;
+
+/// <summary>Space management: EnsureSpace, eviction, purge and trim.</summary>
+internal sealed partial class DefaultImageVolumeCache
+{
+    public async ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeGb);
+        CacheLimits limits = CacheLimits.For(_options.CurrentValue, scope.Backend);
+        if (limits.Unlimited)
+        {
+            return true;
+        }
+
+        if (limits.MaxSizeGb > 0 && sizeGb > limits.MaxSizeGb)
+        {
+            Log.EntryTooLargeForCache(_logger, sizeGb, scope.Key, limits.MaxSizeGb);
+            return false;
+        }
+
+        CacheScopeTotals totals = await EvictUntilAsync(scope, t => limits.Fits(t, sizeGb), EvictionReason.Space, cancellationToken).ConfigureAwait(false);
+        if (limits.Fits(totals, sizeGb))
+        {
+            return true;
+        }
+
+        Log.CacheFull(_logger, scope.Key, sizeGb, totals.Count, totals.SizeGb, limits.MaxCount, limits.MaxSizeGb);
+        return false;
+    }
+
+    public async ValueTask<int> TrimAsync(CacheScope scope, CancellationToken cancellationToken)
+    {
+        CacheLimits limits = CacheLimits.For(_options.CurrentValue, scope.Backend);
+        if (limits.Unlimited)
+        {
+            return 0;
+        }
+
+        CacheScopeTotals before = await _store.GetTotalsAsync(scope.Key, cancellationToken).ConfigureAwait(false);
+        CacheScopeTotals after = await EvictUntilAsync(scope, limits.Holds, EvictionReason.Trim, cancellationToken).ConfigureAwait(false);
+        return before.Count - after.Count;
+    }
+
+    public async ValueTask<int> PurgeAsync(string scopeKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scopeKey);
+        IReadOnlyList<ImageCacheEntry> entries = await _store.ListAsync(scopeKey, cancellationToken).ConfigureAwait(false);
+        int evicted = 0;
+        foreach (ImageCacheEntry entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await EvictCoreAsync(entry, EvictionReason.Purge, CancellationToken.None).ConfigureAwait(false))
+            {
+                evicted++;
+            }
+        }
+
+        return evicted;
+    }
+
+    public async ValueTask<bool> EvictAsync(ImageCacheEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        cancellationToken.ThrowIfCancellationRequested();
+        return await EvictCoreAsync(entry, EvictionReason.Manual, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Evicts the scope's least recently used entries, skipping those in use or whose volume cannot be deleted, until
+    /// <paramref name="done"/> holds or no candidate is left. Returns the totals after.
+    /// </summary>
+    private async ValueTask<CacheScopeTotals> EvictUntilAsync(
+        CacheScope scope, Func<CacheScopeTotals, bool> done, EvictionReason reason, CancellationToken cancellationToken)
+    {
+        CacheScopeTotals totals = await _store.GetTotalsAsync(scope.Key, cancellationToken).ConfigureAwait(false);
+        HashSet<long>? skipped = null;
+        while (!done(totals))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int wanted = (skipped?.Count ?? 0) + 1;
+            IReadOnlyList<ImageCacheEntry> candidates = await _store.GetLeastRecentlyUsedAsync(scope.Key, wanted, cancellationToken).ConfigureAwait(false);
+            ImageCacheEntry? victim = candidates.FirstOrDefault(c => skipped is null || !skipped.Contains(c.Id));
+            if (victim is null)
+            {
+                break;
+            }
+
+            if (await EvictCoreAsync(victim, reason, CancellationToken.None).ConfigureAwait(false))
+            {
+                totals = new CacheScopeTotals(totals.Count - 1, totals.SizeGb - victim.SizeGb);
+            }
+            else
+            {
+                (skipped ??= []).Add(victim.Id);
+            }
+        }
+
+        return totals;
+    }
+
+    /// <summary>
+    /// Evicts one entry: deletes its volume, then removes the entry and sends one evict. Not cancellable once begun, so
+    /// that an entry never outlives its volume. Returns <see langword="false"/> when the entry is in use, already gone, or
+    /// its volume could not be deleted (then the entry is kept, so the volume is not lost track of).
+    /// </summary>
+    internal async ValueTask<bool> EvictCoreAsync(ImageCacheEntry entry, EvictionReason reason, CancellationToken cancellationToken)
+    {
+        if (!_pins.TryBeginEviction(entry.Id))
+        {
+            Log.EvictionSkippedInUse(_logger, entry.Id, entry.VolumeId);
+            return false;
+        }
+
+        try
+        {
+            try
+            {
+                IVolumeDriver driver = _backends.GetDriver(entry.Scope.Backend);
+                await driver.DeleteVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.CacheVolumeDeleteFailed(_logger, ex, entry.VolumeId, entry.Id);
+                return false;
+            }
+
+            return await RemoveEntryAsync(entry, reason).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pins.EndEviction(entry.Id);
+        }
+    }
+
+    /// <summary>Removes an entry whose volume is gone (or going), sending one evict when this call removed it.</summary>
+    private async ValueTask<bool> RemoveEntryAsync(ImageCacheEntry entry, EvictionReason reason)
+    {
+        if (!await _store.RemoveAsync(entry.Id, CancellationToken.None).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        Log.CacheEntryEvicted(_logger, entry.Id, entry.ImageId, entry.VolumeId, entry.SizeGb, entry.ScopeKey, reason);
+        _metrics.Evicted(entry.Scope.Backend, reason);
+        await NotifyAsync(ImageVolumeCacheEventTypes.Evict, entry.ImageId, entry.Scope, CancellationToken.None).ConfigureAwait(false);
+        return true;
+    }
+}

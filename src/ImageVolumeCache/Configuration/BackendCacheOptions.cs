@@ -1,0 +1,14 @@
+namespace ImageVolumeCache;
+
+/// <summary>One backend's own cache settings; an unset value falls back to <see cref="ImageVolumeCacheOptions.Defaults"/>.</summary>
+public sealed class BackendCacheOptions
+{
+    /// <summary>Whether the cache is on for this backend. Default <see langword="null"/> (use the default).</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>The most GB of cache volumes per scope of this backend; 0 = unlimited. Default <see langword="null"/> (use the default).</summary>
+    public int? MaxSizeGb { get; set; }
+
+    /// <summary>The most cache entries per scope of this backend; 0 = unlimited. Default <see langword="null"/> (use the default).</summary>
+    public int? MaxCount { get; set; }
+}

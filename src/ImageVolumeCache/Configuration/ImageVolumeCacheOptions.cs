@@ -1,0 +1,23 @@
+namespace ImageVolumeCache;
+
+/// <summary>
+/// Options of the image-volume cache, bound from the <c>ImageVolumeCache</c> configuration section. Validated at
+/// start-up: a bad value fails with an <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> naming its key.
+/// </summary>
+public sealed class ImageVolumeCacheOptions
+{
+    /// <summary>The project and user that own every cache volume. When both are unset the cache is off for every backend.</summary>
+    public InternalTenantOptions InternalTenant { get; set; } = new();
+
+    /// <summary>The cache settings of every backend that does not set its own. Default: enabled, unlimited.</summary>
+    public CacheDefaultsOptions Defaults { get; set; } = new();
+
+    /// <summary>Per-backend settings, keyed by backend name (<c>host@backend</c>); a value set here overrides <see cref="Defaults"/>.</summary>
+    public IDictionary<string, BackendCacheOptions> Backends { get; } = new Dictionary<string, BackendCacheOptions>(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The URL schemes of image locations the pipeline may clone from directly. With <c>cinder</c> in the list, an image whose
+    /// location is <c>cinder://&lt;volume-id&gt;</c> is made by cloning that volume. Default empty (as in Cinder).
+    /// </summary>
+    public IList<string> AllowedDirectUrlSchemes { get; } = new List<string>();
+}

@@ -1,0 +1,14 @@
+namespace ImageVolumeCache.Diagnostics;
+
+/// <summary>Why an entry was removed; the <c>reason</c> tag of the evictions counter.</summary>
+internal enum EvictionReason
+{
+    Space,
+    Stale,
+    CloneLimit,
+    VolumeMissing,
+    Manual,
+    VolumeDeleted,
+    Purge,
+    Trim,
+}

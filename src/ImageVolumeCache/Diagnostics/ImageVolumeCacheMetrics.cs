@@ -1,0 +1,73 @@
+using System.Diagnostics.Metrics;
+
+namespace ImageVolumeCache.Diagnostics;
+
+/// <summary>The library's instruments, created from the host's <see cref="IMeterFactory"/> when it has one.</summary>
+internal sealed class ImageVolumeCacheMetrics : IDisposable
+{
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _hits;
+    private readonly Counter<long> _misses;
+    private readonly Counter<long> _evictions;
+    private readonly Histogram<double> _duration;
+    private readonly Counter<long> _bytes;
+
+    public ImageVolumeCacheMetrics(IMeterFactory? meterFactory = null)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(ImageVolumeCacheDiagnostics.MeterName) ?? new Meter(ImageVolumeCacheDiagnostics.MeterName);
+        _hits = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Hits, "{lookup}", "Cache lookups that found a current entry.");
+        _misses = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Misses, "{lookup}", "Cache lookups that found no current entry.");
+        _evictions = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Evictions, "{entry}", "Cache entries removed.");
+        _duration = _meter.CreateHistogram<double>(ImageVolumeCacheDiagnostics.PipelineDuration, "s", "Time to make a volume from an image.");
+        _bytes = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.BytesDownloaded, "By", "Image bytes read from the image service.");
+    }
+
+    public void Hit(string backend) => _hits.Add(1, new KeyValuePair<string, object?>("backend", backend));
+
+    public void Miss(string backend) => _misses.Add(1, new KeyValuePair<string, object?>("backend", backend));
+
+    public void Evicted(string backend, EvictionReason reason) =>
+        _evictions.Add(1, new KeyValuePair<string, object?>("backend", backend), new KeyValuePair<string, object?>("reason", ReasonTag(reason)));
+
+    public void PipelineCompleted(string backend, CreateFromImagePath path, TimeSpan elapsed)
+    {
+        if (_duration.Enabled)
+        {
+            _duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("backend", backend), new KeyValuePair<string, object?>("path", PathTag(path)));
+        }
+    }
+
+    public void Downloaded(string backend, long bytes) => _bytes.Add(bytes, new KeyValuePair<string, object?>("backend", backend));
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    private static string PathTag(CreateFromImagePath path) => path switch
+    {
+        CreateFromImagePath.DirectClone => "direct_clone",
+        CreateFromImagePath.ImageVolumeClone => "image_volume_clone",
+        CreateFromImagePath.CacheHit => "cache_hit",
+        CreateFromImagePath.CacheMissCreated => "cache_miss_created",
+        CreateFromImagePath.CacheMissNotCached => "cache_miss_not_cached",
+        _ => "download",
+    };
+
+    private static string ReasonTag(EvictionReason reason) => reason switch
+    {
+        EvictionReason.Space => "space",
+        EvictionReason.Stale => "stale",
+        EvictionReason.CloneLimit => "clone_limit",
+        EvictionReason.VolumeMissing => "volume_missing",
+        EvictionReason.Manual => "manual",
+        EvictionReason.VolumeDeleted => "volume_deleted",
+        EvictionReason.Purge => "purge",
+        _ => "trim",
+    };
+}

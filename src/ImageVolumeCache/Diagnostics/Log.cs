@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImageVolumeCache.Diagnostics;
+
+/// <summary>
+/// Every log message of the core package, source-generated. Event ids 1000-1999 belong to this package and never change
+/// meaning once shipped.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Warning, "The image-volume cache is off for every backend: ImageVolumeCache:InternalTenant:ProjectId and :UserId are not set. Volumes are made by download.")]
+    public static partial void CacheDisabledNoInternalTenant(ILogger logger);
+
+    [LoggerMessage(1001, LogLevel.Debug, "Cache hit for image {ImageId} in scope {Scope}: entry {EntryId}, volume {VolumeId}.")]
+    public static partial void CacheHit(ILogger logger, string imageId, string scope, long entryId, string volumeId);
+
+    [LoggerMessage(1002, LogLevel.Debug, "Cache miss for image {ImageId} in scope {Scope}.")]
+    public static partial void CacheMiss(ILogger logger, string imageId, string scope);
+
+    [LoggerMessage(1003, LogLevel.Information, "Cache entry {EntryId} for image {ImageId} in scope {Scope} is stale (cached {CachedUpdatedAt:O}, image {ImageUpdatedAt:O}); evicting it.")]
+    public static partial void CacheEntryStale(ILogger logger, long entryId, string imageId, string scope, DateTimeOffset cachedUpdatedAt, DateTimeOffset imageUpdatedAt);
+
+    [LoggerMessage(1004, LogLevel.Information, "Evicted cache entry {EntryId} (image {ImageId}, volume {VolumeId}, {SizeGb} GB) from scope {Scope}: {Reason}.")]
+    public static partial void CacheEntryEvicted(ILogger logger, long entryId, string imageId, string volumeId, int sizeGb, string scope, EvictionReason reason);
+
+    [LoggerMessage(1005, LogLevel.Information, "A new entry of {SizeGb} GB is larger than the whole cache of scope {Scope} ({MaxSizeGb} GB); it is not cached and nothing is evicted.")]
+    public static partial void EntryTooLargeForCache(ILogger logger, int sizeGb, string scope, int maxSizeGb);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Making a cache entry for image {ImageId} in scope {Scope} failed; the volume is made by download instead.")]
+    public static partial void CacheEntryCreationFailed(ILogger logger, Exception exception, string imageId, string scope);
+
+    [LoggerMessage(1007, LogLevel.Debug, "Cache entry {EntryId} (volume {VolumeId}) is in use; eviction skips it.")]
+    public static partial void EvictionSkippedInUse(ILogger logger, long entryId, string volumeId);
+
+    [LoggerMessage(1008, LogLevel.Error, "Cache volume {VolumeId} of entry {EntryId} could not be deleted; the entry is kept.")]
+    public static partial void CacheVolumeDeleteFailed(ILogger logger, Exception exception, string volumeId, long entryId);
+
+    [LoggerMessage(1009, LogLevel.Information, "No room in the cache of scope {Scope} for {SizeGb} GB (holding {Count} entries, {TotalGb} GB; limits {MaxCount} entries, {MaxSizeGb} GB).")]
+    public static partial void CacheFull(ILogger logger, string scope, int sizeGb, int count, long totalGb, int maxCount, int maxSizeGb);
+
+    [LoggerMessage(1010, LogLevel.Information, "Created cache entry {EntryId} for image {ImageId} in scope {Scope}: volume {VolumeId}, {SizeGb} GB.")]
+    public static partial void CacheEntryCreated(ILogger logger, long entryId, string imageId, string scope, string volumeId, int sizeGb);
+
+    [LoggerMessage(1011, LogLevel.Error, "Cleaning up volume {VolumeId} failed; it may be left on backend {Backend} and need deleting by hand.")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string volumeId, string backend);
+
+    [LoggerMessage(1012, LogLevel.Warning, "The cache notifier failed to publish {EventType} for image {ImageId}.")]
+    public static partial void NotifierFailed(ILogger logger, Exception exception, string eventType, string imageId);
+
+    [LoggerMessage(1013, LogLevel.Information, "Notification {EventType}: image {ImageId}, host {Host}, cluster {Cluster}.")]
+    public static partial void Notification(ILogger logger, string eventType, string imageId, string host, string? cluster);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Cache volume {VolumeId} of entry {EntryId} reached its clone limit; evicting the entry and retrying as a miss.")]
+    public static partial void CloneLimitReached(ILogger logger, string volumeId, long entryId);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Cache volume {VolumeId} of entry {EntryId} is missing on its backend; removing the entry and retrying as a miss.")]
+    public static partial void CacheVolumeMissing(ILogger logger, string volumeId, long entryId);
+
+    [LoggerMessage(1016, LogLevel.Information, "Another request recorded an entry for image {ImageId} in scope {Scope} first; cache volume {VolumeId} is not kept.")]
+    public static partial void CacheEntryLostRace(ILogger logger, string imageId, string scope, string volumeId);
+
+    [LoggerMessage(1017, LogLevel.Information, "Cache entry {EntryId} for image {ImageId} is stale but in use; this request does not cache the new version.")]
+    public static partial void StaleEntryInUse(ILogger logger, long entryId, string imageId);
+
+    [LoggerMessage(1018, LogLevel.Information, "Volume {VolumeId} made from image {ImageId} on {Host} by {Path} in {ElapsedMs:F1} ms.")]
+    public static partial void VolumeCreated(ILogger logger, string volumeId, string imageId, string host, CreateFromImagePath path, double elapsedMs);
+
+    [LoggerMessage(1019, LogLevel.Warning, "Cloning image-volume {SourceVolumeId} for image {ImageId} failed; trying the next way.")]
+    public static partial void ImageVolumeCloneFailed(ILogger logger, Exception exception, string sourceVolumeId, string imageId);
+}

@@ -1,0 +1,194 @@
+using ImageVolumeCache.Caching;
+using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Diagnostics;
+using ImageVolumeCache.Pipeline;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImageVolumeCache;
+
+/// <summary>
+/// Makes a volume from an image the fastest way the backend allows: the driver's own clone of the image, a clone of an
+/// image-volume, a clone of a cache entry (making the entry on a miss), or a download. Resolve it from the service
+/// provider after <c>AddImageVolumeCache</c>; it is thread-safe and meant to be a singleton.
+/// </summary>
+/// <remarks>
+/// The steps and their order follow OpenStack Cinder's volume-from-image flow. A failed or cancelled request leaves
+/// nothing on the backend: the target volume is deleted, and so is a half-made cache volume.
+/// </remarks>
+public sealed partial class CreateFromImagePipeline
+{
+    private readonly IImageService _images;
+    private readonly VolumeBackendRegistry _backends;
+    private readonly DefaultImageVolumeCache _cache;
+    private readonly IOptionsMonitor<ImageVolumeCacheOptions> _options;
+    private readonly InternalTenantGate _tenant;
+    private readonly ImageVolumeCacheMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    internal CreateFromImagePipeline(
+        IImageService images,
+        VolumeBackendRegistry backends,
+        DefaultImageVolumeCache cache,
+        IOptionsMonitor<ImageVolumeCacheOptions> options,
+        InternalTenantGate tenant,
+        ImageVolumeCacheMetrics metrics,
+        TimeProvider time,
+        ILogger<CreateFromImagePipeline> logger)
+    {
+        _images = images;
+        _backends = backends;
+        _cache = cache;
+        _options = options;
+        _tenant = tenant;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Makes the requested volume from the requested image.</summary>
+    /// <param name="request">The requester, the volume to make and the image.</param>
+    /// <param name="cancellationToken">Cancels the request; whatever it made so far is deleted.</param>
+    /// <returns>The volume, the path taken and the time each step took.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="request"/> or one of its parts is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">The request is malformed (empty ids, a size below 1 GB) or names a backend that is not registered.</exception>
+    /// <exception cref="ImageNotFoundException">The image does not exist or the requester may not see it.</exception>
+    /// <exception cref="ImageUnacceptableException">The image does not fit in the requested volume.</exception>
+    /// <exception cref="ImageDataCorruptException">The image data did not match its size or checksum; nothing was cached.</exception>
+    /// <exception cref="OperationCanceledException">The request was cancelled.</exception>
+    public async ValueTask<CreateVolumeFromImageResult> CreateAsync(CreateVolumeFromImageRequest request, CancellationToken cancellationToken = default)
+    {
+        Validate(request);
+        var run = new PipelineRun(request, _backends.GetDriver(request.Volume.Backend), _time);
+
+        long started = run.Now();
+        ImageInfo image = await _images.GetImageAsync(request.Requester, request.ImageId, cancellationToken).ConfigureAwait(false);
+        run.Record(PipelineStep.DescribeImage, started);
+        CheckSize(image, request.Volume);
+
+        if (!request.Volume.Encrypted)
+        {
+            started = run.Now();
+            bool cloned = await run.Driver.TryCloneImageAsync(request.Volume, image, cancellationToken).ConfigureAwait(false);
+            run.Record(PipelineStep.DirectClone, started);
+            if (cloned)
+            {
+                return Finish(run, image, CreateFromImagePath.DirectClone, entry: null);
+            }
+
+            if (await TryCloneImageVolumeAsync(run, image, cancellationToken).ConfigureAwait(false))
+            {
+                return Finish(run, image, CreateFromImagePath.ImageVolumeClone, entry: null);
+            }
+
+            if (_cache.IsEnabled(request.Volume.Backend))
+            {
+                return await CreateThroughCacheAsync(run, image, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
+        return Finish(run, image, CreateFromImagePath.Download, entry: null);
+    }
+
+    private static void Validate(CreateVolumeFromImageRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(request.Requester, nameof(request.Requester));
+        ArgumentNullException.ThrowIfNull(request.Volume, nameof(request.Volume));
+        ArgumentException.ThrowIfNullOrEmpty(request.ImageId, nameof(request.ImageId));
+        ArgumentException.ThrowIfNullOrEmpty(request.Volume.Id, "request.Volume.Id");
+        ArgumentException.ThrowIfNullOrEmpty(request.Volume.Host, "request.Volume.Host");
+        if (request.Volume.SizeGb < 1)
+        {
+            throw new ArgumentException($"Volume '{request.Volume.Id}' must be at least 1 GB, but {request.Volume.SizeGb} GB was requested.", nameof(request));
+        }
+    }
+
+    private static void CheckSize(ImageInfo image, VolumeSpec volume)
+    {
+        if (image.MinimumSizeGb > volume.SizeGb)
+        {
+            long bytes = image.VirtualSizeBytes ?? image.SizeBytes;
+            throw new ImageUnacceptableException(
+                image.Id,
+                $"Image '{image.Id}' needs a volume of at least {image.MinimumSizeGb} GB (virtual size {bytes} bytes), but volume '{volume.Id}' is {volume.SizeGb} GB.");
+        }
+    }
+
+    private async ValueTask<bool> TryCloneImageVolumeAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
+    {
+        if (!AllowsScheme(_options.CurrentValue, ImageVolumeLocation.Scheme))
+        {
+            return false;
+        }
+
+        foreach (string location in image.Locations)
+        {
+            if (!ImageVolumeLocation.TryGetVolumeId(location, out string sourceVolumeId))
+            {
+                continue;
+            }
+
+            long started = run.Now();
+            try
+            {
+                await run.Driver.CloneVolumeAsync(run.Target, sourceVolumeId, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // As in Cinder, an image-volume that cannot be cloned (elsewhere, gone, too big) is not an error: the
+                // next way is tried.
+                Log.ImageVolumeCloneFailed(_logger, ex, sourceVolumeId, image.Id);
+                await CleanupAsync(run.Driver, run.Target.Id, run.Target.Backend).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await CleanupAsync(run.Driver, run.Target.Id, run.Target.Backend).ConfigureAwait(false);
+                throw;
+            }
+            finally
+            {
+                run.Record(PipelineStep.ImageVolumeClone, started);
+            }
+        }
+
+        return false;
+    }
+
+    private static bool AllowsScheme(ImageVolumeCacheOptions options, string scheme)
+    {
+        foreach (string allowed in options.AllowedDirectUrlSchemes)
+        {
+            if (string.Equals(allowed, scheme, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private CreateVolumeFromImageResult Finish(PipelineRun run, ImageInfo image, CreateFromImagePath path, ImageCacheEntry? entry)
+    {
+        TimeSpan elapsed = run.Elapsed();
+        _metrics.PipelineCompleted(run.Target.Backend, path, elapsed);
+        Log.VolumeCreated(_logger, run.Target.Id, image.Id, run.Target.Host, path, elapsed.TotalMilliseconds);
+        return new CreateVolumeFromImageResult(run.Target, path, run.Steps) { CacheEntry = entry, Elapsed = elapsed };
+    }
+
+    /// <summary>Deletes a volume this request made; a failure is logged with the volume id and never thrown.</summary>
+    private async ValueTask CleanupAsync(IVolumeDriver driver, string volumeId, string backend)
+    {
+        try
+        {
+            await driver.DeleteVolumeAsync(volumeId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CleanupFailed(_logger, ex, volumeId, backend);
+        }
+    }
+}
