@@ -1,0 +1,173 @@
+using System.Collections.Concurrent;
+
+namespace ImageVolumeCache.Testing;
+
+/// <summary>
+/// An <see cref="IVolumeDriver"/> whose volumes live in memory. It records every call, and lets a test inject a fault
+/// or a delay before any call, limit clones per source, and allow direct image clones. Thread-safe.
+/// </summary>
+public sealed class InMemoryVolumeDriver : IVolumeDriver
+{
+    private readonly ConcurrentDictionary<string, FakeVolume> _volumes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int> _clonesBySource = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<DriverCall> _calls = new();
+
+    /// <summary>
+    /// Called before every operation; return an exception to make the call fail with it (before it changes anything),
+    /// or <see langword="null"/> to let it run. Default <see langword="null"/> (no faults).
+    /// </summary>
+    public Func<DriverCall, Exception?>? Fault { get; set; }
+
+    /// <summary>Awaited before every operation (after <see cref="Fault"/>); use it to hold a call until a test releases it. Default <see langword="null"/>.</summary>
+    public Func<DriverCall, CancellationToken, ValueTask>? Delay { get; set; }
+
+    /// <summary>Decides which images <see cref="TryCloneImageAsync"/> can clone directly. Default <see langword="null"/>: none.</summary>
+    public Func<ImageInfo, bool>? CanCloneImage { get; set; }
+
+    /// <summary>How many clones one source volume allows before <see cref="CloneLimitReachedException"/>; 0 = unlimited (default).</summary>
+    public int CloneLimit { get; set; }
+
+    /// <summary>Every call made so far, in order.</summary>
+    public IReadOnlyList<DriverCall> Calls => [.. _calls];
+
+    /// <summary>The volumes that exist now.</summary>
+    public IReadOnlyCollection<FakeVolume> Volumes => [.. _volumes.Values];
+
+    /// <summary>Whether a volume exists.</summary>
+    /// <param name="volumeId">The volume id.</param>
+    /// <returns><see langword="true"/> when it exists.</returns>
+    public bool Exists(string volumeId) => _volumes.ContainsKey(volumeId);
+
+    /// <summary>Returns a volume.</summary>
+    /// <param name="volumeId">The volume id.</param>
+    /// <returns>The volume.</returns>
+    /// <exception cref="VolumeNotFoundException">It does not exist.</exception>
+    public FakeVolume GetVolume(string volumeId) =>
+        _volumes.TryGetValue(volumeId, out FakeVolume? volume) ? volume : throw new VolumeNotFoundException(volumeId);
+
+    /// <summary>Adds a volume that exists before the test runs (for example an image-volume).</summary>
+    /// <param name="spec">The volume.</param>
+    /// <param name="data">Its data.</param>
+    public void Seed(VolumeSpec spec, byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(data);
+        if (!_volumes.TryAdd(spec.Id, new FakeVolume(spec, data)))
+        {
+            throw new InvalidOperationException($"Volume '{spec.Id}' already exists.");
+        }
+    }
+
+    /// <summary>Removes a volume behind the cache's back (as an operator or a failing disk might), recording no call.</summary>
+    /// <param name="volumeId">The volume id.</param>
+    /// <returns><see langword="true"/> when it existed.</returns>
+    public bool Lose(string volumeId) => _volumes.TryRemove(volumeId, out _);
+
+    /// <summary>How many calls of an operation were made.</summary>
+    /// <param name="operation">The operation.</param>
+    /// <returns>The count.</returns>
+    public int CountOf(DriverOperation operation) => _calls.Count(c => c.Operation == operation);
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(image);
+        await EnterAsync(new DriverCall(DriverOperation.TryCloneImage, target.Id, SizeGb: target.SizeGb), cancellationToken).ConfigureAwait(false);
+        if (CanCloneImage?.Invoke(image) != true)
+        {
+            return false;
+        }
+
+        Add(new FakeVolume(target, []) { ClonedFromImageId = image.Id });
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        await EnterAsync(new DriverCall(DriverOperation.Create, volume.Id, SizeGb: volume.SizeGb), cancellationToken).ConfigureAwait(false);
+        Add(new FakeVolume(volume, []));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await EnterAsync(new DriverCall(DriverOperation.Clone, target.Id, sourceVolumeId, target.SizeGb), cancellationToken).ConfigureAwait(false);
+        FakeVolume source = GetVolume(sourceVolumeId);
+        if (target.SizeGb < source.Spec.SizeGb)
+        {
+            throw new ArgumentException($"Clone '{target.Id}' ({target.SizeGb} GB) would be smaller than its source '{sourceVolumeId}' ({source.Spec.SizeGb} GB).", nameof(target));
+        }
+
+        int clones = _clonesBySource.AddOrUpdate(sourceVolumeId, 1, (_, n) => n + 1);
+        if (CloneLimit > 0 && clones > CloneLimit)
+        {
+            _clonesBySource.AddOrUpdate(sourceVolumeId, 0, (_, n) => n - 1);
+            throw new CloneLimitReachedException(sourceVolumeId);
+        }
+
+        Add(new FakeVolume(target, [.. source.Data]) { ClonedFromVolumeId = sourceVolumeId });
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask ExtendVolumeAsync(string volumeId, int newSizeGb, CancellationToken cancellationToken)
+    {
+        await EnterAsync(new DriverCall(DriverOperation.Extend, volumeId, SizeGb: newSizeGb), cancellationToken).ConfigureAwait(false);
+        FakeVolume volume = GetVolume(volumeId);
+        if (newSizeGb <= volume.Spec.SizeGb)
+        {
+            throw new ArgumentOutOfRangeException(nameof(newSizeGb), newSizeGb, $"Volume '{volumeId}' is already {volume.Spec.SizeGb} GB.");
+        }
+
+        _volumes[volumeId] = volume with { Spec = volume.Spec with { SizeGb = newSizeGb } };
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        await EnterAsync(new DriverCall(DriverOperation.CopyImage, volumeId), cancellationToken).ConfigureAwait(false);
+        FakeVolume volume = GetVolume(volumeId);
+        using var buffer = new MemoryStream();
+        await data.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        if (buffer.Length > (long)volume.Spec.SizeGb << 30)
+        {
+            throw new InvalidOperationException($"Image '{image.Id}' ({buffer.Length} bytes) does not fit in volume '{volumeId}' ({volume.Spec.SizeGb} GB).");
+        }
+
+        _volumes[volumeId] = volume with { Data = buffer.ToArray() };
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(new DriverCall(DriverOperation.Delete, volumeId), cancellationToken).ConfigureAwait(false);
+        _volumes.TryRemove(volumeId, out _);
+    }
+
+    private async ValueTask EnterAsync(DriverCall call, CancellationToken cancellationToken)
+    {
+        _calls.Enqueue(call);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (Fault?.Invoke(call) is { } fault)
+        {
+            throw fault;
+        }
+
+        if (Delay is { } delay)
+        {
+            await delay(call, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Add(FakeVolume volume)
+    {
+        if (!_volumes.TryAdd(volume.Spec.Id, volume))
+        {
+            throw new InvalidOperationException($"Volume '{volume.Spec.Id}' already exists.");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using ImageVolumeCache.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ImageVolumeCache.Tests.Support;
+
+/// <summary>
+/// A service provider wired the way a host wires the cache, with the shared fakes: an in-memory driver per backend, an
+/// in-memory image service, a recording notifier, a fake clock and a fake logger. One per test.
+/// </summary>
+internal sealed class CacheHarness : IDisposable
+{
+    public const string Backend = "host1@lvm";
+    public const string OtherBackend = "host2@lvm";
+    public const string InternalProject = "internal-project";
+    public const string InternalUser = "internal-user";
+
+    private readonly ServiceProvider _provider;
+
+    public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(LogCollector)));
+        services.AddImageVolumeCache(options =>
+            {
+                if (internalTenant)
+                {
+                    options.InternalTenant.ProjectId = InternalProject;
+                    options.InternalTenant.UserId = InternalUser;
+                }
+
+                configure?.Invoke(options);
+            })
+            .AddBackend(Backend, _ => Driver)
+            .AddBackend(OtherBackend, _ => OtherDriver)
+            .UseImageService(_ => Images)
+            .UseNotifier<RecordingNotifier>();
+        _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public FakeLogCollector LogCollector { get; } = new();
+
+    public InMemoryVolumeDriver Driver { get; } = new();
+
+    public InMemoryVolumeDriver OtherDriver { get; } = new();
+
+    public InMemoryImageService Images { get; } = new();
+
+    public IServiceProvider Services => _provider;
+
+    public RecordingNotifier Notifier => (RecordingNotifier)_provider.GetRequiredService<IImageVolumeCacheNotifier>();
+
+    public CreateFromImagePipeline Pipeline => _provider.GetRequiredService<CreateFromImagePipeline>();
+
+    public IImageVolumeCache Cache => _provider.GetRequiredService<IImageVolumeCache>();
+
+    public ICacheEntryStore Store => _provider.GetRequiredService<ICacheEntryStore>();
+
+    public static RequestContext User { get; } = new("user-project", "user-1");
+
+    /// <summary>Adds a public image of <paramref name="sizeBytes"/> bytes of recognisable data.</summary>
+    public ImageInfo AddImage(string id, int sizeBytes = 4096, DateTimeOffset? updatedAt = null, string? owner = null, long? virtualSizeBytes = null)
+    {
+        byte[] data = new byte[sizeBytes];
+        for (int i = 0; i < data.Length; i++)
+        {
+            data[i] = (byte)((i * 31) + id.Length);
+        }
+
+        return Images.Add(id, data, owner, updatedAt, virtualSizeBytes);
+    }
+
+    public static CreateVolumeFromImageRequest Request(string imageId, int sizeGb = 1, string? volumeId = null, string host = Backend, string? cluster = null, bool encrypted = false, RequestContext? requester = null) =>
+        new(requester ?? User, new VolumeSpec(volumeId ?? "vol-" + Guid.NewGuid().ToString("N")[..8], host, sizeGb)
+        {
+            Cluster = cluster,
+            ProjectId = (requester ?? User).ProjectId,
+            UserId = (requester ?? User).UserId,
+            Encrypted = encrypted,
+        }, imageId);
+
+    public ValueTask<CreateVolumeFromImageResult> CreateAsync(string imageId, int sizeGb = 1, string? volumeId = null, string host = Backend, string? cluster = null, bool encrypted = false) =>
+        Pipeline.CreateAsync(Request(imageId, sizeGb, volumeId, host, cluster, encrypted));
+
+    public int Notifications(string eventType) => Notifier.CountOf(eventType);
+
+    public IReadOnlyList<FakeLogRecord> Logs(int eventId) => LogCollector.GetSnapshot().Where(r => r.Id.Id == eventId).ToList();
+
+    public void Dispose() => _provider.Dispose();
+}
