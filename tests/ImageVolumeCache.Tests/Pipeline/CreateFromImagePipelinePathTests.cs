@@ -4,43 +4,35 @@ using ImageVolumeCache.Tests.Support;
 namespace ImageVolumeCache.Tests.Pipeline;
 
 /// <summary>Which path the pipeline takes, in which order, and what each path leaves behind.</summary>
-public sealed class CreateFromImagePipelinePathTests
+public sealed class CreateFromImagePipelinePathTests : HarnessTestBase
 {
-    private CacheHarness _harness = null!;
-
-    [SetUp]
-    public void SetUp() => _harness = new CacheHarness();
-
-    [TearDown]
-    public void TearDown() => _harness.Dispose();
-
     [Test]
     public async Task Direct_clone_by_the_driver_ends_the_pipeline_without_a_cache_entry()
     {
-        _harness.AddImage("img");
-        _harness.Driver.CanCloneImage = _ => true;
+        Harness.AddImage("img");
+        Harness.Driver.CanCloneImage = _ => true;
 
-        CreateVolumeFromImageResult result = await _harness.CreateAsync("img", volumeId: "v1");
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img", volumeId: "v1");
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.DirectClone));
-        Assert.That(await _harness.Store.ListAsync(null, CancellationToken.None), Is.Empty);
-        Assert.That(_harness.Driver.Calls.Select(c => c.Operation), Is.EqualTo(new[] { DriverOperation.TryCloneImage }));
-        Assert.That(_harness.Driver.GetVolume("v1").ClonedFromImageId, Is.EqualTo("img"));
-        Assert.That(_harness.Notifier.Notifications, Is.Empty);
+        Assert.That(await Harness.Store.ListAsync(null, CancellationToken.None), Is.Empty);
+        Assert.That(Harness.Driver.Calls.Select(c => c.Operation), Is.EqualTo(new[] { DriverOperation.TryCloneImage }));
+        Assert.That(Harness.Driver.GetVolume("v1").ClonedFromImageId, Is.EqualTo("img"));
+        Assert.That(Harness.Notifier.Notifications, Is.Empty);
     }
 
     [Test]
     public async Task Encrypted_volume_skips_the_direct_clone_and_the_cache()
     {
-        _harness.AddImage("img");
-        _harness.Driver.CanCloneImage = _ => true;
+        Harness.AddImage("img");
+        Harness.Driver.CanCloneImage = _ => true;
 
-        CreateVolumeFromImageResult result = await _harness.CreateAsync("img", encrypted: true);
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img", encrypted: true);
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.Download));
-        Assert.That(_harness.Driver.CountOf(DriverOperation.TryCloneImage), Is.Zero);
-        Assert.That(await _harness.Store.ListAsync(null, CancellationToken.None), Is.Empty);
-        Assert.That(_harness.Notifier.Notifications, Is.Empty);
+        Assert.That(Harness.Driver.CountOf(DriverOperation.TryCloneImage), Is.Zero);
+        Assert.That(await Harness.Store.ListAsync(null, CancellationToken.None), Is.Empty);
+        Assert.That(Harness.Notifier.Notifications, Is.Empty);
     }
 
     [Test]
@@ -62,14 +54,14 @@ public sealed class CreateFromImagePipelinePathTests
     [Test]
     public async Task Cinder_location_is_ignored_when_the_scheme_is_not_allowed()
     {
-        _harness.AddImage("img");
-        _harness.Images.Update("img", i => i with { Locations = ["cinder://image-volume-1"] });
-        _harness.Driver.Seed(new VolumeSpec("image-volume-1", CacheHarness.Backend, 1), [1, 2, 3]);
+        Harness.AddImage("img");
+        Harness.Images.Update("img", i => i with { Locations = ["cinder://image-volume-1"] });
+        Harness.Driver.Seed(new VolumeSpec("image-volume-1", CacheHarness.Backend, 1), [1, 2, 3]);
 
-        CreateVolumeFromImageResult result = await _harness.CreateAsync("img");
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img");
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
-        Assert.That(_harness.Driver.Calls.Where(c => c.SourceVolumeId == "image-volume-1"), Is.Empty);
+        Assert.That(Harness.Driver.Calls.Where(c => c.SourceVolumeId == "image-volume-1"), Is.Empty);
     }
 
     [Test]
@@ -89,9 +81,9 @@ public sealed class CreateFromImagePipelinePathTests
     [Test]
     public async Task Miss_steps_run_in_the_documented_order()
     {
-        _harness.AddImage("img");
+        Harness.AddImage("img");
 
-        CreateVolumeFromImageResult result = await _harness.CreateAsync("img", sizeGb: 3);
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img", sizeGb: 3);
 
         Assert.That(result.Steps.Select(s => s.Step), Is.EqualTo(new[]
         {
@@ -103,12 +95,12 @@ public sealed class CreateFromImagePipelinePathTests
     [Test]
     public async Task Miss_calls_the_driver_in_order_create_copy_then_clone_the_target_from_the_cache_volume_then_extend()
     {
-        _harness.AddImage("img");
+        Harness.AddImage("img");
 
-        CreateVolumeFromImageResult result = await _harness.CreateAsync("img", sizeGb: 3, volumeId: "v1");
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img", sizeGb: 3, volumeId: "v1");
 
         string cacheVolume = result.CacheEntry!.VolumeId;
-        Assert.That(_harness.Driver.Calls, Is.EqualTo(new[]
+        Assert.That(Harness.Driver.Calls, Is.EqualTo(new[]
         {
             new DriverCall(DriverOperation.TryCloneImage, "v1", SizeGb: 3),
             new DriverCall(DriverOperation.Create, cacheVolume, SizeGb: 1),
@@ -121,10 +113,10 @@ public sealed class CreateFromImagePipelinePathTests
     [Test]
     public async Task Hit_steps_run_in_the_documented_order()
     {
-        _harness.AddImage("img");
-        await _harness.CreateAsync("img");
+        Harness.AddImage("img");
+        await Harness.CreateAsync("img");
 
-        CreateVolumeFromImageResult result = await _harness.CreateAsync("img", sizeGb: 2);
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img", sizeGb: 2);
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheHit));
         Assert.That(result.Steps.Select(s => s.Step), Is.EqualTo(new[]
@@ -163,18 +155,18 @@ public sealed class CreateFromImagePipelinePathTests
     [Test]
     public async Task Step_timings_come_from_the_time_provider()
     {
-        _harness.AddImage("img");
-        _harness.Driver.Delay = (call, _) =>
+        Harness.AddImage("img");
+        Harness.Driver.Delay = (call, _) =>
         {
             if (call.Operation == DriverOperation.CopyImage)
             {
-                _harness.Time.Advance(TimeSpan.FromSeconds(7));
+                Harness.Time.Advance(TimeSpan.FromSeconds(7));
             }
 
             return ValueTask.CompletedTask;
         };
 
-        CreateVolumeFromImageResult result = await _harness.CreateAsync("img");
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img");
 
         Assert.That(result.Steps.Single(s => s.Step == PipelineStep.CreateCacheEntry).Duration, Is.EqualTo(TimeSpan.FromSeconds(7)));
         Assert.That(result.Elapsed, Is.EqualTo(TimeSpan.FromSeconds(7)));

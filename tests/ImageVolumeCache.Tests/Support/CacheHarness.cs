@@ -16,6 +16,7 @@ internal sealed class CacheHarness : IDisposable
     public const string OtherBackend = "host2@lvm";
     public const string InternalProject = "internal-project";
     public const string InternalUser = "internal-user";
+    public const long GiB = 1L << 30;
 
     private readonly ServiceProvider _provider;
 
