@@ -6,6 +6,7 @@ namespace ImageVolumeCache.Tests.Pipeline;
 /// <summary>The cache step of the pipeline: miss, hit, stale, scopes and notifications.</summary>
 public sealed class CreateFromImagePipelineCacheTests : HarnessTestBase
 {
+    [Test]
     public async Task Miss_creates_exactly_one_entry_whose_volume_belongs_to_the_internal_tenant()
     {
         Harness.AddImage("img");

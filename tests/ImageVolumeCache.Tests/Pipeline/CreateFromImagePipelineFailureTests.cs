@@ -7,6 +7,7 @@ namespace ImageVolumeCache.Tests.Pipeline;
 /// <summary>Bad input and failures: clear exceptions, fallbacks, and nothing left behind on the backend.</summary>
 public sealed class CreateFromImagePipelineFailureTests : HarnessTestBase
 {
+    [Test]
     public void Image_larger_than_the_requested_volume_fails_with_the_sizes_in_the_message()
     {
         Harness.AddImage("img", virtualSizeBytes: (4 * CacheHarness.GiB) + 1);
