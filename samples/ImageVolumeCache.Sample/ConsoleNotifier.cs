@@ -1,0 +1,28 @@
+namespace ImageVolumeCache.Sample;
+
+/// <summary>Prints each cache notification as it is published, and counts them by event type for the summary.</summary>
+internal sealed class ConsoleNotifier : IImageVolumeCacheNotifier
+{
+    private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    public int CountOf(string eventType)
+    {
+        lock (_lock)
+        {
+            return _counts.GetValueOrDefault(eventType);
+        }
+    }
+
+    public ValueTask NotifyAsync(ImageVolumeCacheNotification notification, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            _counts[notification.EventType] = _counts.GetValueOrDefault(notification.EventType) + 1;
+        }
+
+        string cluster = notification.Cluster is null ? string.Empty : $", cluster {notification.Cluster}";
+        Console.WriteLine($"    notification  {notification.EventType} (image {notification.ImageId}, host {notification.Host}{cluster})");
+        return ValueTask.CompletedTask;
+    }
+}
