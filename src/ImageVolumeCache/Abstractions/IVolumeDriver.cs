@@ -5,8 +5,8 @@ namespace ImageVolumeCache;
 /// fill, clone, extend and delete volumes. Implementations must be safe for concurrent use.
 /// </summary>
 /// <remarks>
-/// Every method that makes a volume must leave nothing behind when it fails or is cancelled. The contract suite in
-/// <c>ImageVolumeCache.Testing</c> checks an implementation against these rules.
+/// Every method that makes a volume must leave nothing behind when it fails or is cancelled, and deleting a volume that
+/// does not exist must succeed: the pipeline relies on both to clean up after a failed request.
 /// </remarks>
 public interface IVolumeDriver
 {

@@ -77,6 +77,18 @@ public static class ImageVolumeCacheBuilderExtensions
         return builder;
     }
 
+    /// <summary>Uses the notifier a factory makes, replacing the default (log) notifier.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="factory">Makes the notifier, once.</param>
+    /// <returns>The builder.</returns>
+    public static IImageVolumeCacheBuilder UseNotifier(this IImageVolumeCacheBuilder builder, Func<IServiceProvider, IImageVolumeCacheNotifier> factory)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(factory);
+        builder.Services.Replace(ServiceDescriptor.Singleton(factory));
+        return builder;
+    }
+
     /// <summary>Uses <typeparamref name="TStore"/> to keep cache entries, replacing the default in-memory store.</summary>
     /// <typeparam name="TStore">The store type, made by the service provider as a singleton.</typeparam>
     /// <param name="builder">The builder.</param>

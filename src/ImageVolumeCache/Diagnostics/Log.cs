@@ -8,7 +8,7 @@ namespace ImageVolumeCache.Diagnostics;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1000, LogLevel.Warning, "The image-volume cache is off for every backend: ImageVolumeCache:InternalTenant:ProjectId and :UserId are not set. Volumes are made by download.")]
+    [LoggerMessage(1000, LogLevel.Warning, "The image-volume cache is off for every backend: the internal tenant (InternalTenant:ProjectId and InternalTenant:UserId) is not configured. Volumes are made by download.")]
     public static partial void CacheDisabledNoInternalTenant(ILogger logger);
 
     [LoggerMessage(1001, LogLevel.Debug, "Cache hit for image {ImageId} in scope {Scope}: entry {EntryId}, volume {VolumeId}.")]
@@ -59,7 +59,7 @@ internal static partial class Log
     [LoggerMessage(1016, LogLevel.Information, "Another request recorded an entry for image {ImageId} in scope {Scope} first; cache volume {VolumeId} is not kept.")]
     public static partial void CacheEntryLostRace(ILogger logger, string imageId, string scope, string volumeId);
 
-    [LoggerMessage(1017, LogLevel.Information, "Cache entry {EntryId} for image {ImageId} is stale but in use; this request does not cache the new version.")]
+    [LoggerMessage(1017, LogLevel.Information, "Stale cache entry {EntryId} for image {ImageId} could not be evicted now (in use, or its volume could not be deleted); this request does not cache the new version.")]
     public static partial void StaleEntryInUse(ILogger logger, long entryId, string imageId);
 
     [LoggerMessage(1018, LogLevel.Information, "Volume {VolumeId} made from image {ImageId} on {Host} by {Path} in {ElapsedMs:F1} ms.")]
