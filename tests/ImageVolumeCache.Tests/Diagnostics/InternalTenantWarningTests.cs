@@ -1,7 +1,9 @@
 using ImageVolumeCache.Tests.Support;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ImageVolumeCache.Tests.Diagnostics;
 
@@ -52,6 +54,23 @@ public sealed class InternalTenantWarningTests
     }
 
     [Test]
+    [Ignore("BUG: the event 1000 warning hard-codes 'ImageVolumeCache:InternalTenant:…' whatever section the options were bound from (src/ImageVolumeCache/Diagnostics/Log.cs:11).")]
+    public async Task Missing_internal_tenant_warning_names_the_keys_under_the_configured_section()
+    {
+        var collector = new FakeLogCollector();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>()).Build();
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(new FakeLoggerProvider(collector)));
+        services.AddImageVolumeCache(configuration.GetSection("Storage:ImageCache"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        await StartHostedServicesAsync(provider);
+
+        FakeLogRecord warning = collector.GetSnapshot().Single(r => r.Id.Id == CacheDisabledEventId);
+        Assert.That(warning.Message, Does.Contain("Storage:ImageCache:InternalTenant:ProjectId"));
+    }
+
+    [Test]
     public async Task Requests_without_an_internal_tenant_are_made_by_download()
     {
         using var harness = new CacheHarness(internalTenant: false);
@@ -74,9 +93,11 @@ public sealed class InternalTenantWarningTests
         Assert.That(harness.Logs(CacheDisabledEventId), Is.Empty);
     }
 
-    private static async Task StartHostedServicesAsync(CacheHarness harness)
+    private static Task StartHostedServicesAsync(CacheHarness harness) => StartHostedServicesAsync(harness.Services);
+
+    private static async Task StartHostedServicesAsync(IServiceProvider services)
     {
-        IEnumerable<IHostedService> hosted = harness.Services.GetRequiredService<IEnumerable<IHostedService>>();
+        IEnumerable<IHostedService> hosted = services.GetRequiredService<IEnumerable<IHostedService>>();
         Assert.That(hosted, Is.Not.Empty, "The cache registers no start-up check.");
         foreach (IHostedService service in hosted)
         {
