@@ -127,6 +127,31 @@ public sealed class CacheMetricsTests
         Assert.That(Tags(evictions), Is.EqualTo(new[] { (1L, DiagnosticsHarness.Backend, "purge"), (1L, DiagnosticsHarness.Backend, "purge") }));
     }
 
+    [Test]
+    public async Task Download_counts_the_image_bytes_tagged_with_the_backend()
+    {
+        using var harness = new DiagnosticsHarness();
+        ImageInfo image = harness.AddImage("image-a");
+        using MetricCollector<long> bytes = harness.Collect(ImageVolumeCacheDiagnostics.BytesDownloaded);
+
+        await harness.CreateAsync("image-a", host: PoolHost, encrypted: true);
+
+        Assert.That(bytes.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["backend"])), Is.EqualTo(new[] { (image.SizeBytes, (object?)DiagnosticsHarness.Backend) }));
+    }
+
+    [Test]
+    public async Task Pipeline_duration_is_recorded_with_the_path_taken()
+    {
+        using var harness = new DiagnosticsHarness();
+        harness.AddImage("image-a");
+        await harness.CreateAsync("image-a");
+        using var durations = new MetricCollector<double>(harness.MeterFactory, ImageVolumeCacheDiagnostics.MeterName, ImageVolumeCacheDiagnostics.PipelineDuration);
+
+        await harness.CreateAsync("image-a");
+
+        Assert.That(durations.GetMeasurementSnapshot().Select(m => (m.Tags["backend"], m.Tags["path"])), Is.EqualTo(new[] { ((object?)DiagnosticsHarness.Backend, (object?)"cache_hit") }));
+    }
+
     /// <summary>Each eviction measurement as (value, backend tag, reason tag).</summary>
     private static List<(long Value, object? Backend, object? Reason)> Tags(MetricCollector<long> evictions) =>
         evictions.GetMeasurementSnapshot().Select(m => (m.Value, m.Tags["backend"], m.Tags["reason"])).ToList();

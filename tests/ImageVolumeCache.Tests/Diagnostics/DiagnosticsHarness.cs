@@ -50,9 +50,11 @@ internal sealed class DiagnosticsHarness : IDisposable
 
     public IImageVolumeCache Cache => _provider.GetRequiredService<IImageVolumeCache>();
 
-    /// <summary>Collects the measurements of one of the library's instruments made through this harness's meter factory.</summary>
-    public MetricCollector<long> Collect(string instrumentName) =>
-        new(_provider.GetRequiredService<IMeterFactory>(), ImageVolumeCacheDiagnostics.MeterName, instrumentName);
+    /// <summary>The meter factory the library's instruments come from.</summary>
+    public IMeterFactory MeterFactory => _provider.GetRequiredService<IMeterFactory>();
+
+    /// <summary>Collects the measurements of one of the library's counters made through this harness's meter factory.</summary>
+    public MetricCollector<long> Collect(string instrumentName) => new(MeterFactory, ImageVolumeCacheDiagnostics.MeterName, instrumentName);
 
     public ImageInfo AddImage(string id, DateTimeOffset? updatedAt = null) => Images.Add(id, new byte[4096], updatedAt: updatedAt);
 
