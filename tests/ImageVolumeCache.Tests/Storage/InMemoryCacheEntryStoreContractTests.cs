@@ -1,0 +1,6 @@
+namespace ImageVolumeCache.Tests.Storage;
+
+public sealed class InMemoryCacheEntryStoreContractTests : CacheEntryStoreContractTests<InMemoryCacheEntryStore>
+{
+    protected override InMemoryCacheEntryStore CreateStore() => new();
+}
