@@ -1,3 +1,4 @@
+using ImageVolumeCache.Configuration;
 using ImageVolumeCache.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,10 @@ namespace ImageVolumeCache.Caching;
 /// Decides whether the internal tenant is configured, and logs the "cache off" warning once per process the first time
 /// it is found missing (at start-up through <see cref="ImageVolumeCacheStartupCheck"/>, or at first use in hosts without one).
 /// </summary>
-internal sealed class InternalTenantGate(IOptionsMonitor<ImageVolumeCacheOptions> options, ILogger<InternalTenantGate> logger)
+internal sealed class InternalTenantGate(
+    IOptionsMonitor<ImageVolumeCacheOptions> options,
+    ImageVolumeCacheConfigurationPath path,
+    ILogger<InternalTenantGate> logger)
 {
     private int _warned;
 
@@ -23,7 +27,7 @@ internal sealed class InternalTenantGate(IOptionsMonitor<ImageVolumeCacheOptions
 
         if (Interlocked.Exchange(ref _warned, 1) == 0)
         {
-            Log.CacheDisabledNoInternalTenant(logger);
+            Log.CacheDisabledNoInternalTenant(logger, path.Key("InternalTenant:ProjectId"), path.Key("InternalTenant:UserId"));
         }
 
         return false;

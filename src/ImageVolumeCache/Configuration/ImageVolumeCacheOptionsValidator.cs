@@ -14,22 +14,21 @@ internal sealed class ImageVolumeCacheOptionsValidator(
     public ValidateOptionsResult Validate(string? name, ImageVolumeCacheOptions options)
     {
         var failures = new List<string>();
-        string root = path.Value;
 
-        ValidateTenant(options.InternalTenant, root, failures);
-        ValidateLimit(options.Defaults.MaxSizeGb, $"{root}:Defaults:MaxSizeGb", failures);
-        ValidateLimit(options.Defaults.MaxCount, $"{root}:Defaults:MaxCount", failures);
+        ValidateTenant(options.InternalTenant, failures);
+        ValidateLimit(options.Defaults.MaxSizeGb, path.Key("Defaults:MaxSizeGb"), failures);
+        ValidateLimit(options.Defaults.MaxCount, path.Key("Defaults:MaxCount"), failures);
 
         var registered = new HashSet<string>(backends.Select(b => b.Name), StringComparer.Ordinal);
         foreach ((string backend, BackendCacheOptions own) in options.Backends)
         {
             if (string.IsNullOrWhiteSpace(backend))
             {
-                failures.Add($"{root}:Backends has a backend with an empty name.");
+                failures.Add($"{path.Key("Backends")} has a backend with an empty name.");
                 continue;
             }
 
-            string key = $"{root}:Backends:{backend}";
+            string key = path.Key($"Backends:{backend}");
             ValidateLimit(own.MaxSizeGb, $"{key}:MaxSizeGb", failures);
             ValidateLimit(own.MaxCount, $"{key}:MaxCount", failures);
             if (!registered.Contains(backend))
@@ -43,24 +42,26 @@ internal sealed class ImageVolumeCacheOptionsValidator(
         {
             if (string.IsNullOrWhiteSpace(options.AllowedDirectUrlSchemes[i]))
             {
-                failures.Add($"{root}:AllowedDirectUrlSchemes:{i} is empty.");
+                failures.Add($"{path.Key($"AllowedDirectUrlSchemes:{i}")} is empty.");
             }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
-    private static void ValidateTenant(InternalTenantOptions tenant, string root, List<string> failures)
+    private void ValidateTenant(InternalTenantOptions tenant, List<string> failures)
     {
         bool hasProject = !string.IsNullOrWhiteSpace(tenant.ProjectId);
         bool hasUser = !string.IsNullOrWhiteSpace(tenant.UserId);
+        string projectKey = path.Key("InternalTenant:ProjectId");
+        string userKey = path.Key("InternalTenant:UserId");
         if (hasProject && !hasUser)
         {
-            failures.Add($"{root}:InternalTenant:UserId is required when {root}:InternalTenant:ProjectId is set (set both, or neither to turn the cache off).");
+            failures.Add($"{userKey} is required when {projectKey} is set (set both, or neither to turn the cache off).");
         }
         else if (hasUser && !hasProject)
         {
-            failures.Add($"{root}:InternalTenant:ProjectId is required when {root}:InternalTenant:UserId is set (set both, or neither to turn the cache off).");
+            failures.Add($"{projectKey} is required when {userKey} is set (set both, or neither to turn the cache off).");
         }
     }
 

@@ -15,7 +15,7 @@ public static class ImageVolumeCacheBuilderExtensions
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>#</c>.</exception>
     public static IImageVolumeCacheBuilder AddBackend<TDriver>(this IImageVolumeCacheBuilder builder, string name)
         where TDriver : class, IVolumeDriver =>
-        builder.AddBackend(name, sp => ActivatorUtilities.CreateInstance<TDriver>(sp));
+        AddBackendCore(builder, name, sp => ActivatorUtilities.CreateInstance<TDriver>(sp), ownedByContainer: true);
 
     /// <summary>Adds a backend whose driver is made by a factory, once, on first use. A later registration of the same name replaces an earlier one.</summary>
     /// <param name="builder">The builder.</param>
@@ -23,7 +23,10 @@ public static class ImageVolumeCacheBuilderExtensions
     /// <param name="factory">Makes the driver.</param>
     /// <returns>The builder.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty or contains <c>#</c>.</exception>
-    public static IImageVolumeCacheBuilder AddBackend(this IImageVolumeCacheBuilder builder, string name, Func<IServiceProvider, IVolumeDriver> factory)
+    public static IImageVolumeCacheBuilder AddBackend(this IImageVolumeCacheBuilder builder, string name, Func<IServiceProvider, IVolumeDriver> factory) =>
+        AddBackendCore(builder, name, factory, ownedByContainer: false);
+
+    private static IImageVolumeCacheBuilder AddBackendCore(IImageVolumeCacheBuilder builder, string name, Func<IServiceProvider, IVolumeDriver> factory, bool ownedByContainer)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(factory);
@@ -37,7 +40,7 @@ public static class ImageVolumeCacheBuilderExtensions
             throw new ArgumentException($"Backend name '{name}' must not contain a pool ('#'); register '{BackendNames.FromHost(name)}'.", nameof(name));
         }
 
-        builder.Services.AddSingleton(new VolumeBackendRegistration(name, factory));
+        builder.Services.AddSingleton(new VolumeBackendRegistration(name, factory, ownedByContainer));
         return builder;
     }
 

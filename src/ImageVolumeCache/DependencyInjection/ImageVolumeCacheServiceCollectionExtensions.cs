@@ -26,7 +26,7 @@ public static class ImageVolumeCacheServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        string path = configuration is IConfigurationSection section ? section.Path : ImageVolumeCacheConfigurationPath.Default;
+        string path = configuration is IConfigurationSection section ? section.Path : string.Empty;
         services.TryAddSingleton(new ImageVolumeCacheConfigurationPath(path));
         services.AddOptions<ImageVolumeCacheOptions>().Bind(configuration);
         return AddCore(services);

@@ -1,4 +1,7 @@
 namespace ImageVolumeCache.DependencyInjection;
 
-/// <summary>One backend registered with <c>AddBackend</c>: its name and how to make its driver.</summary>
-internal sealed record VolumeBackendRegistration(string Name, Func<IServiceProvider, IVolumeDriver> Factory);
+/// <summary>
+/// One backend registered with <c>AddBackend</c>: its name, how to make its driver, and whether the container owns the
+/// driver (made by <c>AddBackend&lt;TDriver&gt;</c>, so disposed with the container) or the host does (a factory's instance).
+/// </summary>
+internal sealed record VolumeBackendRegistration(string Name, Func<IServiceProvider, IVolumeDriver> Factory, bool OwnedByContainer);

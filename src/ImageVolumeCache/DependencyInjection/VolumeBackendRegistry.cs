@@ -1,31 +1,65 @@
 namespace ImageVolumeCache.DependencyInjection;
 
-/// <summary>The drivers of the registered backends, made once each on first use.</summary>
-internal sealed class VolumeBackendRegistry
+/// <summary>
+/// The drivers of the registered backends, made once each on first use. Drivers the container made
+/// (<c>AddBackend&lt;TDriver&gt;</c>) are disposed with it; a factory's instance belongs to the host.
+/// </summary>
+internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
 {
-    private readonly Dictionary<string, Lazy<IVolumeDriver>> _drivers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Backend> _backends = new(StringComparer.Ordinal);
 
     public VolumeBackendRegistry(IServiceProvider services, IEnumerable<VolumeBackendRegistration> registrations)
     {
         foreach (VolumeBackendRegistration registration in registrations)
         {
             // The last registration of a name wins, as with other Microsoft.Extensions registrations.
-            _drivers[registration.Name] = new Lazy<IVolumeDriver>(() => registration.Factory(services), LazyThreadSafetyMode.ExecutionAndPublication);
+            _backends[registration.Name] = new Backend(
+                new Lazy<IVolumeDriver>(() => registration.Factory(services), LazyThreadSafetyMode.ExecutionAndPublication),
+                registration.OwnedByContainer);
         }
     }
 
-    public IReadOnlyCollection<string> Names => _drivers.Keys;
+    public IReadOnlyCollection<string> Names => _backends.Keys;
 
     /// <summary>Returns the driver of a backend.</summary>
     /// <exception cref="ArgumentException">No backend of that name is registered.</exception>
     public IVolumeDriver GetDriver(string backend)
     {
-        if (_drivers.TryGetValue(backend, out Lazy<IVolumeDriver>? driver))
+        if (_backends.TryGetValue(backend, out Backend? found))
         {
-            return driver.Value;
+            return found.Driver.Value;
         }
 
-        string known = _drivers.Count == 0 ? "none" : string.Join(", ", _drivers.Keys.Order(StringComparer.Ordinal));
+        string known = _backends.Count == 0 ? "none" : string.Join(", ", _backends.Keys.Order(StringComparer.Ordinal));
         throw new ArgumentException($"Backend '{backend}' is not registered (registered backends: {known}).", nameof(backend));
     }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (IVolumeDriver driver in OwnedDrivers())
+        {
+            switch (driver)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (IVolumeDriver driver in OwnedDrivers())
+        {
+            (driver as IDisposable)?.Dispose();
+        }
+    }
+
+    private IEnumerable<IVolumeDriver> OwnedDrivers() =>
+        _backends.Values.Where(b => b.OwnedByContainer && b.Driver.IsValueCreated).Select(b => b.Driver.Value).ToList();
+
+    private sealed record Backend(Lazy<IVolumeDriver> Driver, bool OwnedByContainer);
 }

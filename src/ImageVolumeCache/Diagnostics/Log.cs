@@ -8,8 +8,8 @@ namespace ImageVolumeCache.Diagnostics;
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1000, LogLevel.Warning, "The image-volume cache is off for every backend: the internal tenant (InternalTenant:ProjectId and InternalTenant:UserId) is not configured. Volumes are made by download.")]
-    public static partial void CacheDisabledNoInternalTenant(ILogger logger);
+    [LoggerMessage(1000, LogLevel.Warning, "The image-volume cache is off for every backend: the internal tenant ({ProjectIdKey} and {UserIdKey}) is not configured. Volumes are made by download.")]
+    public static partial void CacheDisabledNoInternalTenant(ILogger logger, string projectIdKey, string userIdKey);
 
     [LoggerMessage(1001, LogLevel.Debug, "Cache hit for image {ImageId} in scope {Scope}: entry {EntryId}, volume {VolumeId}.")]
     public static partial void CacheHit(ILogger logger, string imageId, string scope, long entryId, string volumeId);

@@ -118,7 +118,6 @@ public sealed class OptionsValidationTests
     }
 
     [Test]
-    [Ignore("BUG: binding a root IConfiguration (not a section) makes messages name 'ImageVolumeCache:…' keys that do not exist (src/ImageVolumeCache/DependencyInjection/ImageVolumeCacheServiceCollectionExtensions.cs:29).")]
     public void Messages_name_root_keys_when_the_whole_configuration_is_bound()
     {
         IConfiguration configuration = new ConfigurationBuilder()

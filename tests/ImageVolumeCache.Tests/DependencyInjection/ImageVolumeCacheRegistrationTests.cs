@@ -170,7 +170,6 @@ public sealed class ImageVolumeCacheRegistrationTests
     }
 
     [Test]
-    [Ignore("BUG: a driver made by AddBackend<TDriver> is never disposed: VolumeBackendRegistry makes it in a Lazy the container does not track (src/ImageVolumeCache/DependencyInjection/VolumeBackendRegistry.cs:13).")]
     public async Task Driver_made_by_the_service_provider_is_disposed_with_it()
     {
         var services = new ServiceCollection();
