@@ -1,3 +1,4 @@
+using ImageVolumeCache.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Moq;
@@ -13,7 +14,7 @@ public sealed class NotifierFailureTests
     [TestCase(false, TestName = "Throwing_notifier_does_not_fail_a_cache_miss_when_it_returns_a_faulted_task")]
     public async Task Throwing_notifier_does_not_fail_a_cache_miss(bool synchronously)
     {
-        using var harness = new DiagnosticsHarness(notifier: ThrowingNotifier(synchronously));
+        using var harness = new CacheHarness(notifier: ThrowingNotifier(synchronously));
         harness.AddImage("image-a");
 
         CreateVolumeFromImageResult result = await harness.CreateAsync("image-a");
@@ -25,7 +26,7 @@ public sealed class NotifierFailureTests
     [Test]
     public async Task Throwing_notifier_does_not_fail_a_cache_hit()
     {
-        using var harness = new DiagnosticsHarness(notifier: ThrowingNotifier(synchronously: true));
+        using var harness = new CacheHarness(notifier: ThrowingNotifier(synchronously: true));
         harness.AddImage("image-a");
         await harness.CreateAsync("image-a");
 
@@ -38,7 +39,7 @@ public sealed class NotifierFailureTests
     [Test]
     public async Task Throwing_notifier_is_logged_as_a_warning_with_event_id_1012()
     {
-        using var harness = new DiagnosticsHarness(notifier: ThrowingNotifier(synchronously: true));
+        using var harness = new CacheHarness(notifier: ThrowingNotifier(synchronously: true));
         harness.AddImage("image-a");
 
         await harness.CreateAsync("image-a");
@@ -52,7 +53,7 @@ public sealed class NotifierFailureTests
     [Test]
     public async Task Throwing_notifier_does_not_stop_an_eviction()
     {
-        using var harness = new DiagnosticsHarness(notifier: ThrowingNotifier(synchronously: true));
+        using var harness = new CacheHarness(notifier: ThrowingNotifier(synchronously: true));
         harness.AddImage("image-a");
         CreateVolumeFromImageResult made = await harness.CreateAsync("image-a");
 

@@ -1,5 +1,7 @@
+using System.Diagnostics.Metrics;
 using ImageVolumeCache.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -8,7 +10,8 @@ namespace ImageVolumeCache.Tests.Support;
 
 /// <summary>
 /// A service provider wired the way a host wires the cache, with the shared fakes: an in-memory driver per backend, an
-/// in-memory image service, a recording notifier, a fake clock and a fake logger. One per test.
+/// in-memory image service, a recording notifier (or the test's own), a fake clock, a fake logger and the host's meter
+/// factory. One per test.
 /// </summary>
 internal sealed class CacheHarness : IDisposable
 {
@@ -20,11 +23,12 @@ internal sealed class CacheHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
-    public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true)
+    public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true, IImageVolumeCacheNotifier? notifier = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(Time);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(LogCollector)));
+        services.AddMetrics();
         services.AddImageVolumeCache(options =>
             {
                 if (internalTenant)
@@ -38,7 +42,7 @@ internal sealed class CacheHarness : IDisposable
             .AddBackend(Backend, _ => Driver)
             .AddBackend(OtherBackend, _ => OtherDriver)
             .UseImageService(_ => Images)
-            .UseNotifier<RecordingNotifier>();
+            .UseNotifier(_ => notifier ?? new RecordingNotifier());
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
@@ -55,6 +59,12 @@ internal sealed class CacheHarness : IDisposable
     public IServiceProvider Services => _provider;
 
     public RecordingNotifier Notifier => (RecordingNotifier)_provider.GetRequiredService<IImageVolumeCacheNotifier>();
+
+    /// <summary>The host's meter factory, which the library's instruments come from; each harness has its own.</summary>
+    public IMeterFactory MeterFactory => _provider.GetRequiredService<IMeterFactory>();
+
+    /// <summary>Collects the measurements of one of the library's counters.</summary>
+    public MetricCollector<long> Collect(string instrumentName) => new(MeterFactory, ImageVolumeCacheDiagnostics.MeterName, instrumentName);
 
     public CreateFromImagePipeline Pipeline => _provider.GetRequiredService<CreateFromImagePipeline>();
 
