@@ -58,12 +58,4 @@ internal sealed class EntryPinTable
             _state.Remove(entryId);
         }
     }
-
-    public bool IsPinned(long entryId)
-    {
-        lock (_lock)
-        {
-            return _state.TryGetValue(entryId, out int pins) && pins > 0;
-        }
-    }
 }

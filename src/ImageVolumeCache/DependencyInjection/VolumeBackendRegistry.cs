@@ -19,8 +19,6 @@ internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
         }
     }
 
-    public IReadOnlyCollection<string> Names => _backends.Keys;
-
     /// <summary>Returns the driver of a backend.</summary>
     /// <exception cref="ArgumentException">No backend of that name is registered.</exception>
     public IVolumeDriver GetDriver(string backend)

@@ -88,6 +88,11 @@ internal sealed class VerifyingImageStream : Stream
     /// <summary>Reads whatever the driver left unread, so that the length and checksum are always checked.</summary>
     public async ValueTask DrainAndVerifyAsync(CancellationToken cancellationToken)
     {
+        if (_verified)
+        {
+            return;
+        }
+
         byte[] scratch = new byte[81920];
         while (!_verified && await ReadAsync(scratch, cancellationToken).ConfigureAwait(false) > 0)
         {
