@@ -20,4 +20,7 @@ public enum DriverOperation
 
     /// <summary><see cref="IVolumeDriver.DeleteVolumeAsync"/>.</summary>
     Delete,
+
+    /// <summary><see cref="IVolumeDriver.ListVolumesAsync"/>; the call's volume id is empty.</summary>
+    List,
 }

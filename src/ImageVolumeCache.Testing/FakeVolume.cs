@@ -10,4 +10,7 @@ public sealed record FakeVolume(VolumeSpec Spec, byte[] Data)
 
     /// <summary>The volume this one was cloned from, else <see langword="null"/>.</summary>
     public string? ClonedFromVolumeId { get; init; }
+
+    /// <summary>Whether a copy of image data into the volume ran to the end of the data. Default <see langword="false"/>.</summary>
+    public bool ImageDataComplete { get; init; }
 }

@@ -138,7 +138,7 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
             throw new InvalidOperationException($"Image '{image.Id}' ({buffer.Length} bytes) does not fit in volume '{volumeId}' ({volume.Spec.SizeGb} GB).");
         }
 
-        _volumes[volumeId] = volume with { Data = buffer.ToArray() };
+        _volumes[volumeId] = volume with { Data = buffer.ToArray(), ImageDataComplete = true };
     }
 
     /// <inheritdoc/>
@@ -146,6 +146,13 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
     {
         await EnterAsync(new DriverCall(DriverOperation.Delete, volumeId), cancellationToken).ConfigureAwait(false);
         _volumes.TryRemove(volumeId, out _);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken)
+    {
+        await EnterAsync(new DriverCall(DriverOperation.List, string.Empty), cancellationToken).ConfigureAwait(false);
+        return [.. _volumes.Values.Select(v => new BackendVolume(v.Spec) { ImageDataComplete = v.ImageDataComplete })];
     }
 
     private async ValueTask EnterAsync(DriverCall call, CancellationToken cancellationToken)

@@ -56,4 +56,12 @@ public interface IVolumeDriver
     /// <param name="volumeId">The volume to delete.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Lists every volume this backend holds, with the metadata it was made with. Reconciliation uses it to find cache
+    /// volumes without an entry and entries without a volume.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the listing.</param>
+    /// <returns>The volumes, in no particular order.</returns>
+    ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken);
 }

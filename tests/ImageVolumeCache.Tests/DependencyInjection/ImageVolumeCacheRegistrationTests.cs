@@ -331,5 +331,7 @@ public sealed class ImageVolumeCacheRegistrationTests
         public ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 }
