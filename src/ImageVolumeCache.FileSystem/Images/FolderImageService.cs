@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ImageVolumeCache.FileSystem.Diagnostics;
@@ -58,7 +59,8 @@ public sealed class FolderImageService : IImageService
         string checksum;
         try
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, useAsync: true))
+            var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, useAsync: true);
+            await using (file.ConfigureAwait(false))
             {
                 using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 byte[] buffer = new byte[CopyBufferSize];
@@ -164,7 +166,8 @@ public sealed class FolderImageService : IImageService
                 return current;
             }
 
-            await using var file = new FileStream(DataPath(current), FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, useAsync: true);
+            var file = new FileStream(DataPath(current), FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, useAsync: true);
+            await using ConfiguredAsyncDisposable fileScope = file.ConfigureAwait(false);
             byte[] hash = await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false);
             ImageManifest updated = current with { Checksum = Convert.ToHexStringLower(hash), Size = file.Length };
             WriteManifest(updated);

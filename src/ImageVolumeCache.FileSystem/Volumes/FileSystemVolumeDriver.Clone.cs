@@ -29,7 +29,7 @@ public sealed partial class FileSystemVolumeDriver
 
         try
         {
-            await MakeVolumeAsync(target, imageDataComplete: true, (destination, _) =>
+            await MakeVolumeAsync(target, (destination, _) =>
             {
                 using SafeFileHandle source = File.OpenHandle(imagePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 int errno = LinuxFileOps.TryReflink(source, destination);
@@ -45,7 +45,10 @@ public sealed partial class FileSystemVolumeDriver
     }
 
     /// <inheritdoc/>
-    /// <remarks>The target's <see cref="BackendVolume.ImageDataComplete"/> is the source's.</remarks>
+    /// <remarks>
+    /// The target is not <see cref="BackendVolume.ImageDataComplete"/> (no image data was copied into it), and is never
+    /// read-only, even when its source is.
+    /// </remarks>
     /// <exception cref="ArgumentException">The target is smaller than the source.</exception>
     /// <exception cref="DirectoryNotFoundException">The backend's directory does not exist.</exception>
     public ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken)
@@ -61,8 +64,7 @@ public sealed partial class FileSystemVolumeDriver
                 nameof(target));
         }
 
-        bool complete = ReadRecord(sourceVolumeId)?.ImageDataComplete ?? false;
-        return MakeVolumeAsync(target, complete, async (destination, ct) =>
+        return MakeVolumeAsync(target, async (destination, ct) =>
         {
             using SafeFileHandle source = File.OpenHandle(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             CloneMethod method = await FileCloner.CloneAsync(source, destination, sourceLength, BeforeWrite, ct).ConfigureAwait(false);

@@ -11,10 +11,11 @@ public sealed partial class FileSystemVolumeDriver
 {
     /// <summary>
     /// Claims <c>&lt;id&gt;.img</c> (failing when it exists), fills it, sizes it, then writes the sidecar. Anything that
-    /// fails or is cancelled removes both files again.
+    /// fails or is cancelled removes both files again. The volume is not <see cref="BackendVolume.ImageDataComplete"/>:
+    /// only <see cref="CopyImageToVolumeAsync"/> sets that.
     /// </summary>
     private async ValueTask MakeVolumeAsync(
-        VolumeSpec volume, bool imageDataComplete, Func<SafeFileHandle, CancellationToken, ValueTask> fill, CancellationToken cancellationToken)
+        VolumeSpec volume, Func<SafeFileHandle, CancellationToken, ValueTask> fill, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         if (volume.SizeGb <= 0)
@@ -42,11 +43,7 @@ public sealed partial class FileSystemVolumeDriver
                 RandomAccess.SetLength(handle, volume.SizeGb * BytesPerGb);
             }
 
-            WriteRecord(VolumeRecord.From(volume) with { ImageDataComplete = imageDataComplete });
-            if (imageDataComplete && IsCacheVolume(volume.Metadata))
-            {
-                MakeReadOnly(path);
-            }
+            WriteRecord(VolumeRecord.From(volume));
         }
         catch (Exception ex)
         {

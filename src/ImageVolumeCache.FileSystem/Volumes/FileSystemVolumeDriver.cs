@@ -71,7 +71,7 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     public ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(volume);
-        return MakeVolumeAsync(volume, imageDataComplete: false, static (_, _) => ValueTask.CompletedTask, cancellationToken);
+        return MakeVolumeAsync(volume, static (_, _) => ValueTask.CompletedTask, cancellationToken);
     }
 
     /// <inheritdoc/>
