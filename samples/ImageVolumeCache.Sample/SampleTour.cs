@@ -90,7 +90,7 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
     private async Task WriteSummaryAsync()
     {
         await output.WriteLineAsync("Summary:");
-        await output.WriteLineAsync($"  {"volume",-8} {"size",5}  {"path",-18} {"time",12}");
+        await output.WriteLineAsync($"  {"volume",-8} {"size",6}  {"path",-18} {"time",12}");
         foreach ((string volumeId, int sizeGb, CreateVolumeFromImageResult result) in _made)
         {
             await output.WriteLineAsync($"  {volumeId,-8} {sizeGb,3} GB  {result.Path,-18} {Milliseconds(result.Elapsed),12}");
