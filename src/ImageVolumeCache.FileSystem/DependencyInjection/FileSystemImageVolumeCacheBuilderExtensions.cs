@@ -22,14 +22,15 @@ public static class FileSystemImageVolumeCacheBuilderExtensions
     /// <summary>Adds a backend whose volumes are sparse files, with its options set in code.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The backend name, <c>host@backend</c>; it is also <see cref="FileSystemVolumeDriverOptions.BackendName"/>.</param>
-    /// <param name="configure">Sets the options; <see cref="FileSystemVolumeDriverOptions.Directory"/> is required.</param>
+    /// <param name="configure">Sets the options, once, now; <see cref="FileSystemVolumeDriverOptions.Directory"/> is required.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentException">The name is empty or contains <c>#</c>.</exception>
+    /// <exception cref="ArgumentException">The name is empty or contains <c>#</c>, or the directory is empty.</exception>
     public static IImageVolumeCacheBuilder AddFileSystemBackend(this IImageVolumeCacheBuilder builder, string name, Action<FileSystemVolumeDriverOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
         var options = new FileSystemVolumeDriverOptions { BackendName = name };
         configure(options);
+        options.Validate();
         return builder.AddBackend(name, sp => new FileSystemVolumeDriver(options, sp.GetService<ILogger<FileSystemVolumeDriver>>()));
     }
 

@@ -19,6 +19,7 @@ internal static class FileCloner
         SafeFileHandle source, SafeFileHandle destination, long length, Action<long>? beforeWrite, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        // A test's write-fault seam (beforeWrite) needs the copy to go through user space, where it can be injected.
         if (OperatingSystem.IsLinux())
         {
             if (beforeWrite is null && LinuxFileOps.TryReflink(source, destination) == 0)

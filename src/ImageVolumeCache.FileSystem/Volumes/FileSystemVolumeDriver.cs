@@ -38,15 +38,7 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     public FileSystemVolumeDriver(FileSystemVolumeDriverOptions options, ILogger<FileSystemVolumeDriver>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        if (string.IsNullOrWhiteSpace(options.BackendName))
-        {
-            throw new ArgumentException($"{nameof(FileSystemVolumeDriverOptions)}.{nameof(options.BackendName)} must not be empty.", nameof(options));
-        }
-
-        if (string.IsNullOrWhiteSpace(options.Directory))
-        {
-            throw new ArgumentException($"{nameof(FileSystemVolumeDriverOptions)}.{nameof(options.Directory)} of backend '{options.BackendName}' must not be empty.", nameof(options));
-        }
+        options.Validate();
 
         _backend = options.BackendName;
         _cloneImagesDirectly = options.CloneImagesDirectly;
@@ -100,6 +92,8 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     /// sparse. The sidecar records <see cref="BackendVolume.ImageDataComplete"/> only after the data was read to its end
     /// and flushed to disk; then a cache volume becomes read-only (mode 0444).
     /// </remarks>
+    /// <exception cref="ImageUnacceptableException">The data is larger than the volume.</exception>
+    /// <exception cref="IOException">Writing failed (for example the disk is full); the message names the backend, volume and path.</exception>
     public async ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -118,13 +112,9 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
             long capacity = RandomAccess.GetLength(handle);
             RandomAccess.SetLength(handle, 0);
             RandomAccess.SetLength(handle, capacity);
-            long written = await SparseCopy.CopyAsync(data, handle, capacity, BeforeWrite, cancellationToken).ConfigureAwait(false);
+            await SparseCopy.CopyAsync(data, handle, capacity, read => TooLarge(image, volumeId, read, capacity), BeforeWrite, cancellationToken)
+                .ConfigureAwait(false);
             RandomAccess.FlushToDisk(handle);
-            _ = written;
-        }
-        catch (InvalidOperationException ex)
-        {
-            throw new ImageUnacceptableException(image.Id, $"Image '{image.Id}' does not fit in volume '{volumeId}' on backend '{_backend}': {ex.Message}");
         }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {
@@ -137,6 +127,9 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
             MakeReadOnly(path);
         }
     }
+
+    private ImageUnacceptableException TooLarge(ImageInfo image, string volumeId, long read, long capacity) =>
+        new(image.Id, $"Image '{image.Id}' does not fit in volume '{volumeId}' on backend '{_backend}': more than {read} bytes of data for {capacity} bytes.");
 
     /// <inheritdoc/>
     public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken)

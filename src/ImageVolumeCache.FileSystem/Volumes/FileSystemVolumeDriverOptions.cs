@@ -17,4 +17,19 @@ public sealed class FileSystemVolumeDriverOptions
     /// the same reflink-capable file system. Default <see langword="true"/>. Turn it off to always use the cache path.
     /// </summary>
     public bool CloneImagesDirectly { get; set; } = true;
+
+    /// <summary>Throws when a required option is missing.</summary>
+    /// <exception cref="ArgumentException"><see cref="BackendName"/> or <see cref="Directory"/> is empty.</exception>
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(BackendName))
+        {
+            throw new ArgumentException($"{nameof(FileSystemVolumeDriverOptions)}.{nameof(BackendName)} must not be empty.", "options");
+        }
+
+        if (string.IsNullOrWhiteSpace(Directory))
+        {
+            throw new ArgumentException($"{nameof(FileSystemVolumeDriverOptions)}.{nameof(Directory)} of backend '{BackendName}' must not be empty.", "options");
+        }
+    }
 }

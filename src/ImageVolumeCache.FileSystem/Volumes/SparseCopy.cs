@@ -10,11 +10,12 @@ internal static class SparseCopy
 
     /// <summary>
     /// Copies <paramref name="source"/> to its end into <paramref name="destination"/> from offset 0, taking at most
-    /// <paramref name="capacity"/> bytes (else <see cref="InvalidOperationException"/>). <paramref name="beforeWrite"/> is
-    /// called with the offset before each block is written and may throw (a fault seam for tests). Returns the bytes read.
+    /// <paramref name="capacity"/> bytes (else it throws what <paramref name="tooLarge"/> makes of the bytes read so far).
+    /// <paramref name="beforeWrite"/> is called with the offset before each block is written and may throw (a fault seam
+    /// for tests). Returns the bytes read.
     /// </summary>
     public static async ValueTask<long> CopyAsync(
-        Stream source, SafeFileHandle destination, long capacity, Action<long>? beforeWrite, CancellationToken cancellationToken)
+        Stream source, SafeFileHandle destination, long capacity, Func<long, Exception> tooLarge, Action<long>? beforeWrite, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
@@ -31,7 +32,7 @@ internal static class SparseCopy
 
                 if (offset + read > capacity)
                 {
-                    throw new InvalidOperationException($"The data is larger than the volume ({capacity} bytes).");
+                    throw tooLarge(offset + read);
                 }
 
                 await WriteBlockAsync(destination, buffer.AsMemory(0, read), offset, beforeWrite, cancellationToken).ConfigureAwait(false);

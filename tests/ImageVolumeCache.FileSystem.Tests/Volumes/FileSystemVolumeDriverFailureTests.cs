@@ -48,6 +48,19 @@ public sealed class FileSystemVolumeDriverFailureTests
     }
 
     [Test]
+    public async Task Image_data_larger_than_the_volume_is_unacceptable()
+    {
+        await _driver.CreateVolumeAsync(new VolumeSpec("vol-a", Backend, 1), CancellationToken.None);
+        using var tooLarge = new ZeroPaddedStream(GiB + 1);
+
+        var ex = Assert.ThrowsAsync<ImageUnacceptableException>(async () =>
+            await _driver.CopyImageToVolumeAsync("vol-a", Image("image-1", tooLarge.Length), tooLarge, CancellationToken.None));
+
+        Assert.That(ex!.Message, Does.Contain("vol-a").And.Contain("image-1"));
+        Assert.That((await _driver.ListVolumesAsync(CancellationToken.None)).Single().ImageDataComplete, Is.False);
+    }
+
+    [Test]
     public async Task A_write_failing_during_a_clone_names_the_volume_and_leaves_no_partial_files()
     {
         await MakeFilledAsync("source", Random(4 * MiB, seed: 1));
@@ -133,6 +146,31 @@ public sealed class FileSystemVolumeDriverFailureTests
     {
         using var stream = new MemoryStream(data);
         await _driver.CopyImageToVolumeAsync(volumeId, Image("image-1", data.Length), stream, CancellationToken.None);
+    }
+
+    /// <summary>A stream of zeros (which the driver does not write, so a long one is cheap) ending with one non-zero byte.</summary>
+    private sealed class ZeroPaddedStream(long length) : MemoryStream
+    {
+        private long _position;
+
+        public override long Length => length;
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = (int)Math.Min(buffer.Length, length - _position);
+            buffer[..read].Clear();
+            _position += read;
+            if (read > 0 && _position == length)
+            {
+                buffer[read - 1] = 1;
+            }
+
+            return read;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
     }
 
     /// <summary>A tmpfs of a few MiB mounted for one test (root only; otherwise the test is ignored).</summary>
