@@ -6,8 +6,35 @@ namespace ImageVolumeCache.Caching;
 /// <summary>Pins on entries being cloned from, and the retirement of a stale entry that is still in use.</summary>
 internal sealed partial class DefaultImageVolumeCache
 {
-    /// <summary>Pins an entry this request just made, so that it is not evicted before the request clones from it.</summary>
-    internal CacheEntryLease? TryPin(ImageCacheEntry entry) => _pins.TryPin(entry.Id) ? new CacheEntryLease(this, entry) : null;
+    /// <summary>
+    /// Pins an entry found in (or just added to) the store, so that it is not evicted before the request clones from it.
+    /// Returns <see langword="null"/> when the entry is being evicted, or was evicted between the store call and the pin:
+    /// once pinned, the entry is looked for again, and a pin on an entry that is gone is released.
+    /// </summary>
+    internal async ValueTask<CacheEntryLease?> TryPinAsync(ImageCacheEntry entry)
+    {
+        if (!_pins.TryPin(entry.Id))
+        {
+            return null;
+        }
+
+        var lease = new CacheEntryLease(this, entry);
+        bool stored = false;
+        try
+        {
+            ImageCacheEntry? current = await _store.FindByVolumeIdAsync(entry.VolumeId, CancellationToken.None).ConfigureAwait(false);
+            stored = current?.Id == entry.Id;
+        }
+        finally
+        {
+            if (!stored)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return stored ? lease : null;
+    }
 
     /// <summary>Releases a pin; the last pin of a retired entry deletes its volume (not cancellable; a failure is logged with the volume id).</summary>
     internal async ValueTask ReleasePinAsync(ImageCacheEntry entry)

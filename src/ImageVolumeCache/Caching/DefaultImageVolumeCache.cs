@@ -90,15 +90,15 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
             entry = null;
         }
 
-        if (entry is not null && _pins.TryPin(entry.Id))
+        CacheEntryLease? lease = entry is null ? null : await TryPinAsync(entry).ConfigureAwait(false);
+        if (lease is not null)
         {
-            Log.CacheHit(_logger, image.Id, scope.Key, entry.Id, entry.VolumeId);
+            Log.CacheHit(_logger, image.Id, scope.Key, lease.Entry.Id, lease.Entry.VolumeId);
             _metrics.Hit(scope.Backend);
             await NotifyAsync(ImageVolumeCacheEventTypes.Hit, image.Id, scope, cancellationToken).ConfigureAwait(false);
-            return new CacheEntryLease(this, entry);
         }
 
-        return null;
+        return lease;
     }
 
     /// <summary>Counts, logs and notifies a miss without a lookup (a retry after an entry proved unusable).</summary>

@@ -88,4 +88,7 @@ internal static partial class Log
 
     [LoggerMessage(1026, LogLevel.Debug, "The request that was caching image {ImageId} in scope {Scope} made no entry; downloading into volume {VolumeId} instead.")]
     public static partial void CacheFillMadeNoEntry(ILogger logger, string imageId, string scope, string volumeId);
+
+    [LoggerMessage(1027, LogLevel.Information, "Cache entry {EntryId} for image {ImageId} (volume {VolumeId}) was evicted by another request before this one could clone from it; downloading instead.")]
+    public static partial void NewCacheEntryEvicted(ILogger logger, long entryId, string imageId, string volumeId);
 }

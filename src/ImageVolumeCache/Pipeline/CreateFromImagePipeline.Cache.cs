@@ -207,20 +207,18 @@ public sealed partial class CreateFromImagePipeline
     {
         VolumeSpec cacheVolume = NewCacheVolume(run.Target, image, sizeGb);
         long started = run.Now();
+        ImageCacheEntry? entry;
         try
         {
             await run.Driver.CreateVolumeAsync(cacheVolume, cancellationToken).ConfigureAwait(false);
             await CopyImageAsync(run, cacheVolume.Id, image, cancellationToken).ConfigureAwait(false);
-            ImageCacheEntry? entry = await _cache.CreateEntryAsync(run.Scope, image, cacheVolume.Id, sizeGb, cancellationToken).ConfigureAwait(false);
+            entry = await _cache.CreateEntryAsync(run.Scope, image, cacheVolume.Id, sizeGb, cancellationToken).ConfigureAwait(false);
             if (entry is null)
             {
                 Log.CacheEntryLostRace(_logger, image.Id, run.Scope.Key, cacheVolume.Id);
                 await CleanupAsync(run.Driver, cacheVolume.Id, run.Target.Backend).ConfigureAwait(false);
                 return null;
             }
-
-            // Only a purge racing with this request can take the entry away before the pin; then the purge deletes it.
-            return _cache.TryPin(entry);
         }
         catch (Exception ex) when (IsCacheSideFailure(run, ex))
         {
@@ -237,6 +235,16 @@ public sealed partial class CreateFromImagePipeline
         {
             run.Record(PipelineStep.CreateCacheEntry, started);
         }
+
+        // From here the entry owns the volume. Another request making room can evict the new entry before it is pinned;
+        // that request then deleted the volume, and this one downloads into its target like any request that made no entry.
+        CacheEntryLease? lease = await _cache.TryPinAsync(entry).ConfigureAwait(false);
+        if (lease is null)
+        {
+            Log.NewCacheEntryEvicted(_logger, entry.Id, image.Id, cacheVolume.Id);
+        }
+
+        return lease;
     }
 
     private static bool IsCacheSideFailure(PipelineRun run, Exception ex) =>
