@@ -66,21 +66,20 @@ public sealed partial class CreateFromImagePipeline
     /// </summary>
     private async ValueTask<CacheEntryLease?> LookUpAgainAsLeaderAsync(PipelineRun run, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
     {
-        CacheEntryLease? lease = null;
+        CacheEntryLease? lease;
         try
         {
             lease = await _cache.TryAcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            if (lease is not null)
-            {
-                _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.Created);
-            }
-            else if (cancellationToken.IsCancellationRequested)
-            {
-                _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.LeaderFailed);
-            }
+            _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.LeaderFailed);
+            throw;
+        }
+
+        if (lease is not null)
+        {
+            _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.Created);
         }
 
         return lease;
