@@ -29,4 +29,7 @@ public enum PipelineStep
 
     /// <summary>Making the target volume and downloading the image into it.</summary>
     Download,
+
+    /// <summary>Waiting for another request that is making the cache entry for the same image in the same scope.</summary>
+    CacheFillWait,
 }

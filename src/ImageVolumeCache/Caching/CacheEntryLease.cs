@@ -1,19 +1,15 @@
 namespace ImageVolumeCache.Caching;
 
-/// <summary>A pin on a cache entry while a volume is cloned from it; disposing releases the pin.</summary>
-internal sealed class CacheEntryLease(EntryPinTable pins, ImageCacheEntry entry) : IAsyncDisposable
+/// <summary>
+/// A pin on a cache entry while a volume is cloned from it; disposing releases the pin, and deletes the entry's volume
+/// when the entry was retired (stale) while pinned and this was its last pin.
+/// </summary>
+internal sealed class CacheEntryLease(DefaultImageVolumeCache cache, ImageCacheEntry entry) : IAsyncDisposable
 {
     private int _released;
 
     public ImageCacheEntry Entry { get; } = entry;
 
-    public ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 0)
-        {
-            pins.Unpin(Entry.Id);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() =>
+        Interlocked.Exchange(ref _released, 1) == 0 ? cache.ReleasePinAsync(Entry) : ValueTask.CompletedTask;
 }

@@ -6,7 +6,11 @@ namespace ImageVolumeCache.Caching;
 /// <summary>Space management: EnsureSpace, eviction, purge and trim.</summary>
 internal sealed partial class DefaultImageVolumeCache
 {
-    public async ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken)
+    public ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken) =>
+        EnsureSpaceAsync(scope, sizeGb, reserved: default, cancellationToken);
+
+    /// <summary>EnsureSpace counting <paramref name="reserved"/> (room promised to fills in progress) as if its entries were there.</summary>
+    private async ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CacheScopeTotals reserved, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeGb);
         CacheLimits limits = CacheLimits.For(_options.CurrentValue, scope.Backend);
@@ -21,7 +25,8 @@ internal sealed partial class DefaultImageVolumeCache
             return false;
         }
 
-        CacheScopeTotals totals = await EvictUntilAsync(scope, t => limits.Fits(t, sizeGb), EvictionReason.Space, cancellationToken).ConfigureAwait(false);
+        CacheScopeTotals stored = await EvictUntilAsync(scope, t => limits.Fits(With(t, reserved), sizeGb), EvictionReason.Space, cancellationToken).ConfigureAwait(false);
+        CacheScopeTotals totals = With(stored, reserved);
         if (limits.Fits(totals, sizeGb))
         {
             return true;
@@ -30,6 +35,9 @@ internal sealed partial class DefaultImageVolumeCache
         Log.CacheFull(_logger, scope.Key, sizeGb, totals.Count, totals.SizeGb, limits.MaxCount, limits.MaxSizeGb);
         return false;
     }
+
+    private static CacheScopeTotals With(CacheScopeTotals totals, CacheScopeTotals reserved) =>
+        new(totals.Count + reserved.Count, totals.SizeGb + reserved.SizeGb);
 
     public async ValueTask<int> TrimAsync(CacheScope scope, CancellationToken cancellationToken)
     {

@@ -67,29 +67,38 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
     /// </summary>
     internal async ValueTask<CacheEntryLease?> AcquireAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
     {
+        CacheEntryLease? lease = await TryAcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        if (lease is null)
+        {
+            await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        }
+
+        return lease;
+    }
+
+    /// <summary>
+    /// Looks up and pins the current entry for an image, retiring a stale one; sends one hit when it finds one, and
+    /// nothing otherwise (the caller decides whether its miss is a miss or a wait for another request's fill).
+    /// </summary>
+    internal async ValueTask<CacheEntryLease?> TryAcquireAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(image);
         ImageCacheEntry? entry = await _store.GetAndTouchAsync(scope.Key, image.Id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (entry is not null && !entry.IsCurrentFor(image))
         {
-            Log.CacheEntryStale(_logger, entry.Id, image.Id, scope.Key, entry.ImageUpdatedAt, image.UpdatedAt);
-            if (!await EvictCoreAsync(entry, EvictionReason.Stale, CancellationToken.None).ConfigureAwait(false))
-            {
-                Log.StaleEntryInUse(_logger, entry.Id, image.Id);
-            }
-
+            await RetireStaleAsync(entry, image).ConfigureAwait(false);
             entry = null;
         }
 
-        if (entry is not null && _pins.TryPin(entry.Id))
+        CacheEntryLease? lease = entry is null ? null : await TryPinAsync(entry).ConfigureAwait(false);
+        if (lease is not null)
         {
-            Log.CacheHit(_logger, image.Id, scope.Key, entry.Id, entry.VolumeId);
+            Log.CacheHit(_logger, image.Id, scope.Key, lease.Entry.Id, lease.Entry.VolumeId);
             _metrics.Hit(scope.Backend);
             await NotifyAsync(ImageVolumeCacheEventTypes.Hit, image.Id, scope, cancellationToken).ConfigureAwait(false);
-            return new CacheEntryLease(_pins, entry);
         }
 
-        await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
-        return null;
+        return lease;
     }
 
     /// <summary>Counts, logs and notifies a miss without a lookup (a retry after an entry proved unusable).</summary>
@@ -115,9 +124,6 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
 
         return stored;
     }
-
-    /// <summary>Pins an entry this request just made, so that it is not evicted before the request clones from it.</summary>
-    internal CacheEntryLease? TryPin(ImageCacheEntry entry) => _pins.TryPin(entry.Id) ? new CacheEntryLease(_pins, entry) : null;
 
     public ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken)
     {

@@ -1,53 +1,54 @@
 namespace ImageVolumeCache.Caching;
 
 /// <summary>
-/// Tracks which entries are being cloned from (pinned) and which are being evicted, so that the two never overlap:
-/// a pinned entry cannot be evicted and an entry being evicted cannot be pinned.
+/// Tracks which entries are being cloned from (pinned), which are being evicted, and which were retired while pinned,
+/// so that the three never clash: a pinned entry cannot be evicted, an entry being evicted or retired cannot be pinned,
+/// and the volume of a retired entry is deleted by whoever releases its last pin.
 /// </summary>
 internal sealed class EntryPinTable
 {
-    private const int Evicting = -1;
     private readonly Lock _lock = new();
-    private readonly Dictionary<long, int> _state = [];
+    private readonly Dictionary<long, PinState> _state = [];
 
-    /// <summary>Pins an entry unless it is being evicted.</summary>
+    /// <summary>Pins an entry unless it is being evicted or was retired.</summary>
     public bool TryPin(long entryId)
     {
         lock (_lock)
         {
-            _state.TryGetValue(entryId, out int pins);
-            if (pins == Evicting)
+            _state.TryGetValue(entryId, out PinState state);
+            if (state.Evicting || state.Retired)
             {
                 return false;
             }
 
-            _state[entryId] = pins + 1;
+            _state[entryId] = state with { Pins = state.Pins + 1 };
             return true;
         }
     }
 
-    public void Unpin(long entryId)
+    /// <summary>Releases one pin; returns <see langword="true"/> when it was the last pin of a retired entry, whose volume the caller now deletes.</summary>
+    public bool Unpin(long entryId)
     {
         lock (_lock)
         {
-            int pins = _state[entryId];
-            if (pins <= 1)
+            PinState state = _state[entryId];
+            if (state.Pins <= 1)
             {
                 _state.Remove(entryId);
+                return state.Retired;
             }
-            else
-            {
-                _state[entryId] = pins - 1;
-            }
+
+            _state[entryId] = state with { Pins = state.Pins - 1 };
+            return false;
         }
     }
 
-    /// <summary>Marks an entry as being evicted unless it is pinned or already being evicted.</summary>
+    /// <summary>Marks an entry as being evicted unless it is pinned, being evicted, or retired.</summary>
     public bool TryBeginEviction(long entryId)
     {
         lock (_lock)
         {
-            return _state.TryAdd(entryId, Evicting);
+            return _state.TryAdd(entryId, new PinState(0, Evicting: true, Retired: false));
         }
     }
 
@@ -58,4 +59,24 @@ internal sealed class EntryPinTable
             _state.Remove(entryId);
         }
     }
+
+    /// <summary>
+    /// Marks a pinned entry as retired: it takes no new pins, and its volume is deleted when the last pin is released.
+    /// Returns <see langword="false"/> when the entry is not pinned (or is already retired); only one caller gets <see langword="true"/>.
+    /// </summary>
+    public bool TryRetire(long entryId)
+    {
+        lock (_lock)
+        {
+            if (!_state.TryGetValue(entryId, out PinState state) || state.Pins == 0 || state.Retired)
+            {
+                return false;
+            }
+
+            _state[entryId] = state with { Retired = true };
+            return true;
+        }
+    }
+
+    private readonly record struct PinState(int Pins, bool Evicting, bool Retired);
 }

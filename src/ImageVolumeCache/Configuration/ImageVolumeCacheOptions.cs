@@ -20,4 +20,17 @@ public sealed class ImageVolumeCacheOptions
     /// location is <c>cinder://&lt;volume-id&gt;</c> is made by cloning that volume. Default empty (as in Cinder).
     /// </summary>
     public IList<string> AllowedDirectUrlSchemes { get; } = new List<string>();
+
+    /// <summary>
+    /// How long a download may go without receiving a byte of image data before it is aborted and started over (see
+    /// <see cref="DownloadRetries"/>). The clock runs from opening the image until its last byte is read. Must be more
+    /// than zero. Default 60 seconds.
+    /// </summary>
+    public TimeSpan DownloadStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// How many times a stalled download is started over, into the same volume, before the request fails with
+    /// <see cref="ImageDownloadStalledException"/>. 0 means never. Must be 0 or more. Default 2.
+    /// </summary>
+    public int DownloadRetries { get; set; } = 2;
 }

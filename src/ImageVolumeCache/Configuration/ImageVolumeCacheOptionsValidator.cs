@@ -19,6 +19,16 @@ internal sealed class ImageVolumeCacheOptionsValidator(
         ValidateLimit(options.Defaults.MaxSizeGb, path.Key("Defaults:MaxSizeGb"), failures);
         ValidateLimit(options.Defaults.MaxCount, path.Key("Defaults:MaxCount"), failures);
 
+        if (options.DownloadStallTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{path.Key("DownloadStallTimeout")} must be more than zero, but was {options.DownloadStallTimeout}.");
+        }
+
+        if (options.DownloadRetries < 0)
+        {
+            failures.Add($"{path.Key("DownloadRetries")} must be 0 or more, but was {options.DownloadRetries}.");
+        }
+
         var registered = new HashSet<string>(backends.Select(b => b.Name), StringComparer.Ordinal);
         foreach ((string backend, BackendCacheOptions own) in options.Backends)
         {

@@ -20,4 +20,7 @@ public static class ImageVolumeCacheDiagnostics
 
     /// <summary>Counter of image bytes downloaded; tag <c>backend</c>.</summary>
     public const string BytesDownloaded = "imagevolumecache.image.bytes_downloaded";
+
+    /// <summary>Counter of stalled downloads started over; tag <c>backend</c>.</summary>
+    public const string DownloadRetries = "imagevolumecache.download.retries";
 }

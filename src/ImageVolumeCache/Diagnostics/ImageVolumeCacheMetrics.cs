@@ -12,6 +12,7 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
     private readonly Counter<long> _evictions;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _bytes;
+    private readonly Counter<long> _retries;
 
     public ImageVolumeCacheMetrics(IMeterFactory? meterFactory = null)
     {
@@ -22,6 +23,7 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         _evictions = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Evictions, "{entry}", "Cache entries removed.");
         _duration = _meter.CreateHistogram<double>(ImageVolumeCacheDiagnostics.PipelineDuration, "s", "Time to make a volume from an image.");
         _bytes = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.BytesDownloaded, "By", "Image bytes read from the image service.");
+        _retries = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.DownloadRetries, "{retry}", "Stalled downloads started over.");
     }
 
     public void Hit(string backend) => _hits.Add(1, new KeyValuePair<string, object?>("backend", backend));
@@ -40,6 +42,8 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
     }
 
     public void Downloaded(string backend, long bytes) => _bytes.Add(bytes, new KeyValuePair<string, object?>("backend", backend));
+
+    public void DownloadRetried(string backend) => _retries.Add(1, new KeyValuePair<string, object?>("backend", backend));
 
     public void Dispose()
     {

@@ -67,4 +67,28 @@ internal static partial class Log
 
     [LoggerMessage(1019, LogLevel.Warning, "Cloning image-volume {SourceVolumeId} for image {ImageId} failed; trying the next way.")]
     public static partial void ImageVolumeCloneFailed(ILogger logger, Exception exception, string sourceVolumeId, string imageId);
+
+    [LoggerMessage(1020, LogLevel.Information, "Stale cache entry {EntryId} for image {ImageId} is in use; the entry is removed now and its volume {VolumeId} is deleted when the last clone from it finishes.")]
+    public static partial void StaleEntryRetired(ILogger logger, long entryId, string imageId, string volumeId);
+
+    [LoggerMessage(1021, LogLevel.Information, "Deleted volume {VolumeId} of retired cache entry {EntryId} after its last clone.")]
+    public static partial void RetiredVolumeDeleted(ILogger logger, string volumeId, long entryId);
+
+    [LoggerMessage(1022, LogLevel.Error, "Volume {VolumeId} of retired cache entry {EntryId} could not be deleted after its last clone; it is left on backend {Backend} and needs deleting by hand.")]
+    public static partial void RetiredVolumeDeleteFailed(ILogger logger, Exception exception, string volumeId, long entryId, string backend);
+
+    [LoggerMessage(1023, LogLevel.Warning, "The download of image {ImageId} into volume {VolumeId} stalled (no data for {StallTimeout}); retrying from the start ({Retry} of {Retries}).")]
+    public static partial void DownloadStalledRetrying(ILogger logger, string imageId, string volumeId, TimeSpan stallTimeout, int retry, int retries);
+
+    [LoggerMessage(1024, LogLevel.Error, "The download of image {ImageId} into volume {VolumeId} stalled (no data for {StallTimeout}) on each of {Attempts} attempts; giving up.")]
+    public static partial void DownloadStalledGivingUp(ILogger logger, string imageId, string volumeId, TimeSpan stallTimeout, int attempts);
+
+    [LoggerMessage(1025, LogLevel.Debug, "Image {ImageId} in scope {Scope} is being cached by another request; waiting for it.")]
+    public static partial void WaitingForCacheFill(ILogger logger, string imageId, string scope);
+
+    [LoggerMessage(1026, LogLevel.Debug, "The request that was caching image {ImageId} in scope {Scope} made no entry; downloading into volume {VolumeId} instead.")]
+    public static partial void CacheFillMadeNoEntry(ILogger logger, string imageId, string scope, string volumeId);
+
+    [LoggerMessage(1027, LogLevel.Information, "Cache entry {EntryId} for image {ImageId} (volume {VolumeId}) was evicted by another request before this one could clone from it; downloading instead.")]
+    public static partial void NewCacheEntryEvicted(ILogger logger, long entryId, string imageId, string volumeId);
 }

@@ -7,16 +7,104 @@ namespace ImageVolumeCache;
 /// <summary>The cache step: clone from an entry on a hit, make the entry on a miss when there is room.</summary>
 public sealed partial class CreateFromImagePipeline
 {
+    /// <summary>
+    /// The cache step. A hit clones the entry. A miss joins the single flight for (scope, image): the first request leads
+    /// the fill (one miss, one download, one entry); the others wait for it, then look up again and clone the new entry
+    /// (a hit). When the leader fails, the waiters look up again and one of them leads the next fill; when the leader made
+    /// no entry (no room, or a backend-side failure), each waiter downloads into its own target instead of starting
+    /// fills of its own.
+    /// </summary>
     private async ValueTask<CreateVolumeFromImageResult> CreateThroughCacheAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
     {
-        long started = run.Now();
-        CacheEntryLease? lease = await _cache.AcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
-        run.Record(PipelineStep.CacheLookup, started);
-        if (lease is null)
+        bool missSent = false;
+        while (true)
         {
-            return await CreateOnMissAsync(run, image, cancellationToken).ConfigureAwait(false);
+            long started = run.Now();
+            CacheEntryLease? lease = await _cache.TryAcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
+            CacheFill? fill = null;
+            if (lease is null)
+            {
+                if (!_cache.Fills.TryLead(run.Scope.Key, image.Id, out fill))
+                {
+                    run.Record(PipelineStep.CacheLookup, started);
+                    if (await WaitForFillAsync(run, image, fill, cancellationToken).ConfigureAwait(false) != CacheFillOutcome.NotCached)
+                    {
+                        continue;
+                    }
+
+                    Log.CacheFillMadeNoEntry(_logger, image.Id, run.Scope.Key, run.Target.Id);
+                    return await DownloadOnMissAsync(run, image, missSent, cancellationToken).ConfigureAwait(false);
+                }
+
+                lease = await LookUpAgainAsLeaderAsync(run, image, fill, cancellationToken).ConfigureAwait(false);
+            }
+
+            run.Record(PipelineStep.CacheLookup, started);
+            if (lease is null)
+            {
+                return await LeadFillAsync(run, image, fill!, missSent, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (await TryCloneHitAsync(run, image, lease, cancellationToken).ConfigureAwait(false) is { } result)
+            {
+                return result;
+            }
+
+            if (missSent)
+            {
+                // A second unusable entry in one request: stop trying the cache.
+                return await DownloadOnMissAsync(run, image, missSent: true, cancellationToken).ConfigureAwait(false);
+            }
+
+            missSent = true;
+        }
+    }
+
+    /// <summary>
+    /// The leader looks up once more: the previous fill may have recorded its entry between this request's lookup and its
+    /// lead. When it finds one, its fill ends at once (waiters look up and find it too).
+    /// </summary>
+    private async ValueTask<CacheEntryLease?> LookUpAgainAsLeaderAsync(PipelineRun run, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
+    {
+        CacheEntryLease? lease;
+        try
+        {
+            lease = await _cache.TryAcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.LeaderFailed);
+            throw;
         }
 
+        if (lease is not null)
+        {
+            _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.Created);
+        }
+
+        return lease;
+    }
+
+    private async ValueTask<CacheFillOutcome> WaitForFillAsync(PipelineRun run, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
+    {
+        Log.WaitingForCacheFill(_logger, image.Id, run.Scope.Key);
+        long started = run.Now();
+        try
+        {
+            return await fill.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            run.Record(PipelineStep.CacheFillWait, started);
+        }
+    }
+
+    /// <summary>
+    /// Clones the target from a hit. Returns <see langword="null"/> when the entry proved unusable (clone limit, volume
+    /// missing): the entry is then evicted (unless other requests still clone from it) and a miss is sent.
+    /// </summary>
+    private async ValueTask<CreateVolumeFromImageResult?> TryCloneHitAsync(PipelineRun run, ImageInfo image, CacheEntryLease lease, CancellationToken cancellationToken)
+    {
         ImageCacheEntry entry = lease.Entry;
         EvictionReason reason;
         await using (lease.ConfigureAwait(false))
@@ -38,25 +126,38 @@ public sealed partial class CreateFromImagePipeline
             }
         }
 
-        // The entry cannot be cloned from: drop it (unless other requests still clone from it) and run the cache step
-        // once more, as a miss.
         await _cache.EvictCoreAsync(entry, reason, CancellationToken.None).ConfigureAwait(false);
         await _cache.RecordMissAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
-        return await CreateOnMissAsync(run, image, cancellationToken).ConfigureAwait(false);
+        return null;
     }
 
-    private async ValueTask<CreateVolumeFromImageResult> CreateOnMissAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
+    /// <summary>
+    /// Leads the fill: one miss, then (when there is room) one cache volume filled and recorded, cloned into the target.
+    /// The fill's outcome is set as soon as the entry is recorded (or known not to be made), before this request's own
+    /// clone, so waiters clone in parallel with it; a throw sets <see cref="CacheFillOutcome.LeaderFailed"/>.
+    /// </summary>
+    private async ValueTask<CreateVolumeFromImageResult> LeadFillAsync(PipelineRun run, ImageInfo image, CacheFill fill, bool missSent, CancellationToken cancellationToken)
     {
-        int sizeGb = image.MinimumSizeGb;
-        long started = run.Now();
-        bool room = await _cache.EnsureSpaceAsync(run.Scope, sizeGb, cancellationToken).ConfigureAwait(false);
-        run.Record(PipelineStep.EnsureSpace, started);
+        CacheFillOutcome outcome = CacheFillOutcome.LeaderFailed;
+        CacheEntryLease? lease = null;
+        try
+        {
+            if (!missSent)
+            {
+                await _cache.RecordMissAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
+            }
 
-        CacheEntryLease? lease = room ? await TryCreateEntryAsync(run, image, sizeGb, cancellationToken).ConfigureAwait(false) : null;
+            lease = await TryFillAsync(run, image, cancellationToken).ConfigureAwait(false);
+            outcome = lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
+        }
+        finally
+        {
+            _cache.Fills.Complete(run.Scope.Key, image.Id, fill, outcome);
+        }
+
         if (lease is null)
         {
-            await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
-            return Finish(run, image, CreateFromImagePath.CacheMissNotCached, entry: null);
+            return await DownloadOnMissAsync(run, image, missSent: true, cancellationToken).ConfigureAwait(false);
         }
 
         await using (lease.ConfigureAwait(false))
@@ -64,6 +165,36 @@ public sealed partial class CreateFromImagePipeline
             await CloneFromEntryAsync(run, lease.Entry, cancellationToken).ConfigureAwait(false);
             return Finish(run, image, CreateFromImagePath.CacheMissCreated, lease.Entry);
         }
+    }
+
+    /// <summary>Makes room and the entry; <see langword="null"/> when there is no room or a backend-side failure stopped it.</summary>
+    private async ValueTask<CacheEntryLease?> TryFillAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
+    {
+        int sizeGb = image.MinimumSizeGb;
+        long started = run.Now();
+        SpaceReservation? reservation = await _cache.ReserveSpaceAsync(run.Scope, sizeGb, cancellationToken).ConfigureAwait(false);
+        run.Record(PipelineStep.EnsureSpace, started);
+        if (reservation is null)
+        {
+            return null;
+        }
+
+        using (reservation)
+        {
+            return await TryCreateEntryAsync(run, image, sizeGb, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A miss that makes no entry: sends its miss unless it did already, then downloads into the target.</summary>
+    private async ValueTask<CreateVolumeFromImageResult> DownloadOnMissAsync(PipelineRun run, ImageInfo image, bool missSent, CancellationToken cancellationToken)
+    {
+        if (!missSent)
+        {
+            await _cache.RecordMissAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
+        }
+
+        await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
+        return Finish(run, image, CreateFromImagePath.CacheMissNotCached, entry: null);
     }
 
     /// <summary>
@@ -75,20 +206,18 @@ public sealed partial class CreateFromImagePipeline
     {
         VolumeSpec cacheVolume = NewCacheVolume(run.Target, image, sizeGb);
         long started = run.Now();
+        ImageCacheEntry? entry;
         try
         {
             await run.Driver.CreateVolumeAsync(cacheVolume, cancellationToken).ConfigureAwait(false);
             await CopyImageAsync(run, cacheVolume.Id, image, cancellationToken).ConfigureAwait(false);
-            ImageCacheEntry? entry = await _cache.CreateEntryAsync(run.Scope, image, cacheVolume.Id, sizeGb, cancellationToken).ConfigureAwait(false);
+            entry = await _cache.CreateEntryAsync(run.Scope, image, cacheVolume.Id, sizeGb, cancellationToken).ConfigureAwait(false);
             if (entry is null)
             {
                 Log.CacheEntryLostRace(_logger, image.Id, run.Scope.Key, cacheVolume.Id);
                 await CleanupAsync(run.Driver, cacheVolume.Id, run.Target.Backend).ConfigureAwait(false);
                 return null;
             }
-
-            // Only a purge racing with this request can take the entry away before the pin; then the purge deletes it.
-            return _cache.TryPin(entry);
         }
         catch (Exception ex) when (IsCacheSideFailure(run, ex))
         {
@@ -105,6 +234,16 @@ public sealed partial class CreateFromImagePipeline
         {
             run.Record(PipelineStep.CreateCacheEntry, started);
         }
+
+        // From here the entry owns the volume. Another request making room can evict the new entry before it is pinned;
+        // that request then deleted the volume, and this one downloads into its target like any request that made no entry.
+        CacheEntryLease? lease = await _cache.TryPinAsync(entry).ConfigureAwait(false);
+        if (lease is null)
+        {
+            Log.NewCacheEntryEvicted(_logger, entry.Id, image.Id, cacheVolume.Id);
+        }
+
+        return lease;
     }
 
     private static bool IsCacheSideFailure(PipelineRun run, Exception ex) =>

@@ -1,3 +1,4 @@
+using ImageVolumeCache.Diagnostics;
 using ImageVolumeCache.Pipeline;
 
 namespace ImageVolumeCache;
@@ -23,15 +24,52 @@ public sealed partial class CreateFromImagePipeline
     }
 
     /// <summary>
-    /// Streams the image into an existing volume, checking its length and checksum. An exception that came from the image
-    /// side is remembered in <see cref="PipelineRun.ImageFailure"/>.
+    /// Streams the image into an existing volume, checking its length and checksum. A download that stalls (no data for
+    /// <see cref="ImageVolumeCacheOptions.DownloadStallTimeout"/>) is aborted and started over into the same volume, at
+    /// most <see cref="ImageVolumeCacheOptions.DownloadRetries"/> times. An exception that came from the image side is
+    /// remembered in <see cref="PipelineRun.ImageFailure"/>.
     /// </summary>
     private async ValueTask CopyImageAsync(PipelineRun run, string volumeId, ImageInfo image, CancellationToken cancellationToken)
+    {
+        ImageVolumeCacheOptions options = _options.CurrentValue;
+        TimeSpan timeout = options.DownloadStallTimeout;
+        int retries = options.DownloadRetries;
+        for (int attempt = 1; ; attempt++)
+        {
+            using var watch = new DownloadStallWatch(_time, timeout, cancellationToken);
+            try
+            {
+                await CopyImageOnceAsync(run, volumeId, image, watch).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception) when (watch.Stalled && !cancellationToken.IsCancellationRequested)
+            {
+                // Whatever the abort surfaced as (a cancellation, or the driver's own error), a stall is the cause.
+                run.ImageFailure = null;
+            }
+
+            if (attempt > retries)
+            {
+                Log.DownloadStalledGivingUp(_logger, image.Id, volumeId, timeout, attempt);
+                var stalled = new ImageDownloadStalledException(
+                    image.Id,
+                    attempt,
+                    $"The download of image '{image.Id}' into volume '{volumeId}' received no data for {timeout} on each of {attempt} attempts.");
+                run.ImageFailure = stalled;
+                throw stalled;
+            }
+
+            Log.DownloadStalledRetrying(_logger, image.Id, volumeId, timeout, attempt, retries);
+            _metrics.DownloadRetried(run.Target.Backend);
+        }
+    }
+
+    private async ValueTask CopyImageOnceAsync(PipelineRun run, string volumeId, ImageInfo image, DownloadStallWatch watch)
     {
         Stream source;
         try
         {
-            source = await _images.OpenReadAsync(run.Request.Requester, image.Id, cancellationToken).ConfigureAwait(false);
+            source = await _images.OpenReadAsync(run.Request.Requester, image.Id, watch.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -42,7 +80,7 @@ public sealed partial class CreateFromImagePipeline
         VerifyingImageStream verifying;
         try
         {
-            verifying = new VerifyingImageStream(source, image);
+            verifying = new VerifyingImageStream(source, image, watch);
         }
         catch (Exception ex)
         {
@@ -55,10 +93,10 @@ public sealed partial class CreateFromImagePipeline
         {
             try
             {
-                await run.Driver.CopyImageToVolumeAsync(volumeId, image, verifying, cancellationToken).ConfigureAwait(false);
-                await verifying.DrainAndVerifyAsync(cancellationToken).ConfigureAwait(false);
+                await run.Driver.CopyImageToVolumeAsync(volumeId, image, verifying, watch.Token).ConfigureAwait(false);
+                await verifying.DrainAndVerifyAsync(watch.Token).ConfigureAwait(false);
             }
-            catch (Exception) when (verifying.Failure is not null)
+            catch (Exception) when (verifying.Failure is not null && !watch.Stalled)
             {
                 run.ImageFailure = verifying.Failure;
                 throw;

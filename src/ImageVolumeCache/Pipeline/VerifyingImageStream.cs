@@ -12,12 +12,14 @@ internal sealed class VerifyingImageStream : Stream
     private readonly Stream _inner;
     private readonly ImageInfo _image;
     private readonly IncrementalHash? _hash;
+    private readonly DownloadStallWatch? _watch;
     private bool _verified;
 
-    public VerifyingImageStream(Stream inner, ImageInfo image)
+    public VerifyingImageStream(Stream inner, ImageInfo image, DownloadStallWatch? watch = null)
     {
         _inner = inner;
         _image = image;
+        _watch = watch;
         _hash = image.Checksum is null ? null : IncrementalHash.CreateHash(AlgorithmOf(image));
     }
 
@@ -74,7 +76,9 @@ internal sealed class VerifyingImageStream : Stream
         int read;
         try
         {
-            read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            // A driver that reads without a token still gets a read the stall watch can abort.
+            CancellationToken token = cancellationToken.CanBeCanceled || _watch is null ? cancellationToken : _watch.Token;
+            read = await _inner.ReadAsync(buffer, token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -133,12 +137,14 @@ internal sealed class VerifyingImageStream : Stream
         {
             BytesRead += data.Length;
             _hash?.AppendData(data);
+            _watch?.Progress();
             return data.Length;
         }
 
         if (!_verified)
         {
             _verified = true;
+            _watch?.Finished();
             Verify();
         }
 

@@ -101,6 +101,30 @@ public sealed class OptionsValidationTests
     }
 
     [Test]
+    public void Zero_download_stall_timeout_names_the_key()
+    {
+        string message = StartupFailure(new() { ["ImageVolumeCache:DownloadStallTimeout"] = "00:00:00" });
+
+        Assert.That(message, Does.Contain("ImageVolumeCache:DownloadStallTimeout must be more than zero, but was 00:00:00."));
+    }
+
+    [Test]
+    public void Negative_download_retries_names_the_key()
+    {
+        string message = StartupFailure(new() { ["ImageVolumeCache:DownloadRetries"] = "-1" });
+
+        Assert.That(message, Does.Contain("ImageVolumeCache:DownloadRetries must be 0 or more, but was -1."));
+    }
+
+    [Test]
+    public void Download_stall_timeout_and_retries_default_to_sixty_seconds_and_two()
+    {
+        var options = new ImageVolumeCacheOptions();
+
+        Assert.That((options.DownloadStallTimeout, options.DownloadRetries), Is.EqualTo((TimeSpan.FromSeconds(60), 2)));
+    }
+
+    [Test]
     public void Backend_with_an_empty_name_names_the_backends_key()
     {
         string message = StartupFailure(new() { ["ImageVolumeCache:Backends::MaxCount"] = "3" });

@@ -1,0 +1,79 @@
+using ImageVolumeCache.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace ImageVolumeCache.Caching;
+
+/// <summary>Pins on entries being cloned from, and the retirement of a stale entry that is still in use.</summary>
+internal sealed partial class DefaultImageVolumeCache
+{
+    /// <summary>
+    /// Pins an entry found in (or just added to) the store, so that it is not evicted before the request clones from it.
+    /// Returns <see langword="null"/> when the entry is being evicted, or was evicted between the store call and the pin:
+    /// once pinned, the entry is looked for again, and a pin on an entry that is gone is released.
+    /// </summary>
+    internal async ValueTask<CacheEntryLease?> TryPinAsync(ImageCacheEntry entry)
+    {
+        if (!_pins.TryPin(entry.Id))
+        {
+            return null;
+        }
+
+        var lease = new CacheEntryLease(this, entry);
+        bool stored = false;
+        try
+        {
+            ImageCacheEntry? current = await _store.FindByVolumeIdAsync(entry.VolumeId, CancellationToken.None).ConfigureAwait(false);
+            stored = current?.Id == entry.Id;
+        }
+        finally
+        {
+            if (!stored)
+            {
+                await lease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        return stored ? lease : null;
+    }
+
+    /// <summary>Releases a pin; the last pin of a retired entry deletes its volume (not cancellable; a failure is logged with the volume id).</summary>
+    internal async ValueTask ReleasePinAsync(ImageCacheEntry entry)
+    {
+        if (!_pins.Unpin(entry.Id))
+        {
+            return;
+        }
+
+        try
+        {
+            await _backends.GetDriver(entry.Scope.Backend).DeleteVolumeAsync(entry.VolumeId, CancellationToken.None).ConfigureAwait(false);
+            Log.RetiredVolumeDeleted(_logger, entry.VolumeId, entry.Id);
+        }
+        catch (Exception ex)
+        {
+            Log.RetiredVolumeDeleteFailed(_logger, ex, entry.VolumeId, entry.Id, entry.Scope.Backend);
+        }
+    }
+
+    /// <summary>
+    /// Removes a stale entry: evicts it when nobody uses it; when it is pinned, removes the entry now (so that a new entry
+    /// of the new image can be made at once) and leaves its volume to the last pin's release. Sends one evict either way.
+    /// </summary>
+    private async ValueTask RetireStaleAsync(ImageCacheEntry entry, ImageInfo image)
+    {
+        Log.CacheEntryStale(_logger, entry.Id, image.Id, entry.ScopeKey, entry.ImageUpdatedAt, image.UpdatedAt);
+        if (await EvictCoreAsync(entry, EvictionReason.Stale, CancellationToken.None).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        if (_pins.TryRetire(entry.Id))
+        {
+            Log.StaleEntryRetired(_logger, entry.Id, image.Id, entry.VolumeId);
+            await RemoveEntryAsync(entry, EvictionReason.Stale).ConfigureAwait(false);
+            return;
+        }
+
+        Log.StaleEntryInUse(_logger, entry.Id, image.Id);
+    }
+}
