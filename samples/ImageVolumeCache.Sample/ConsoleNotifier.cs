@@ -1,7 +1,7 @@
 namespace ImageVolumeCache.Sample;
 
 /// <summary>Prints each cache notification as it is published, and counts them by event type for the summary.</summary>
-internal sealed class ConsoleNotifier : IImageVolumeCacheNotifier
+internal sealed class ConsoleNotifier(TextWriter output) : IImageVolumeCacheNotifier
 {
     private readonly Dictionary<string, int> _counts = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -22,7 +22,7 @@ internal sealed class ConsoleNotifier : IImageVolumeCacheNotifier
         }
 
         string cluster = notification.Cluster is null ? string.Empty : $", cluster {notification.Cluster}";
-        Console.WriteLine($"    notification  {notification.EventType} (image {notification.ImageId}, host {notification.Host}{cluster})");
+        output.WriteLine($"    notification  {notification.EventType} (image {notification.ImageId}, host {notification.Host}{cluster})");
         return ValueTask.CompletedTask;
     }
 }

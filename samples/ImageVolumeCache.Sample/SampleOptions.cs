@@ -1,0 +1,44 @@
+namespace ImageVolumeCache.Sample;
+
+/// <summary>The sample's own settings: the <c>Sample</c> section of appsettings.json, overridden by command-line options.</summary>
+internal sealed class SampleOptions
+{
+    /// <summary>Command-line options and the keys they set.</summary>
+    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--backend"] = "Sample:Backend",
+        ["--data-dir"] = "Sample:DataDir",
+        ["--image-size-mb"] = "Sample:ImageSizeMb",
+        ["--image"] = "Sample:Image",
+        ["--volumes"] = "Sample:Volumes",
+        ["--direct-image-clone"] = "Sample:DirectImageClone",
+        ["--keep-volumes"] = "Sample:KeepVolumes",
+    };
+
+    /// <summary>The backend the volumes are made on.</summary>
+    public string Backend { get; set; } = "host1@fs";
+
+    /// <summary>The folder holding <c>volumes/</c> and <c>images/</c>; empty means a folder under the system temp directory.</summary>
+    public string DataDir { get; set; } = string.Empty;
+
+    /// <summary>The size of the generated demo image, in MiB.</summary>
+    public int ImageSizeMb { get; set; } = 512;
+
+    /// <summary>A raw image file to use instead of the generated one.</summary>
+    public string Image { get; set; } = string.Empty;
+
+    /// <summary>How many volumes to make from the image (the first is a miss, the rest hits).</summary>
+    public int Volumes { get; set; } = 4;
+
+    /// <summary>Let the driver reflink the image file straight into volumes when it can (then the cache is not used).</summary>
+    public bool DirectImageClone { get; set; }
+
+    /// <summary>Keep the volumes after the run (they are deleted by default, to give the disk space back).</summary>
+    public bool KeepVolumes { get; set; }
+
+    public string DataDirectory => string.IsNullOrWhiteSpace(DataDir) ? Path.Combine(Path.GetTempPath(), "imagevolumecache-sample") : Path.GetFullPath(DataDir);
+
+    public string VolumesDirectory => Path.Combine(DataDirectory, "volumes");
+
+    public string ImagesDirectory => Path.Combine(DataDirectory, "images");
+}

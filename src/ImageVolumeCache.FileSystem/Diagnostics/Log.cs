@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace ImageVolumeCache.FileSystem.Diagnostics;
+
+/// <summary>
+/// Every log message of the file-system package, source-generated. Event ids 4000-4999 belong to this package and never
+/// change meaning once shipped.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(4000, LogLevel.Information, "Backend {Backend} clones volumes by {Method} (directory {Directory}).")]
+    public static partial void CloneMethodChosen(ILogger logger, string backend, string method, string directory);
+
+    [LoggerMessage(4001, LogLevel.Warning, "Removing the partial files of volume {VolumeId} on backend {Backend} failed; delete {Path} by hand.")]
+    public static partial void CleanupFailed(ILogger logger, Exception exception, string volumeId, string backend, string path);
+
+    [LoggerMessage(4002, LogLevel.Warning, "Volume {VolumeId} on backend {Backend} has no readable sidecar ({Path}); it is listed with its id and size only.")]
+    public static partial void SidecarUnreadable(ILogger logger, string volumeId, string backend, string path);
+
+    [LoggerMessage(4003, LogLevel.Debug, "Image {ImageId} could not be reflinked into volume {VolumeId} on backend {Backend} (errno {Errno}); the volume is made another way.")]
+    public static partial void DirectImageCloneRefused(ILogger logger, string imageId, string volumeId, string backend, int errno);
+
+    [LoggerMessage(4010, LogLevel.Information, "Computed the sha256 checksum of image {ImageId} ({SizeBytes} bytes) and kept it in its manifest.")]
+    public static partial void ImageChecksumComputed(ILogger logger, string imageId, long sizeBytes);
+}

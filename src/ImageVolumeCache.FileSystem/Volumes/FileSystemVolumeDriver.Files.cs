@@ -1,0 +1,173 @@
+using System.Text.Json;
+using ImageVolumeCache.FileSystem.Diagnostics;
+using ImageVolumeCache.FileSystem.Interop;
+using ImageVolumeCache.FileSystem.Volumes;
+using Microsoft.Win32.SafeHandles;
+
+namespace ImageVolumeCache.FileSystem;
+
+/// <summary>The files of a volume: making them all-or-nothing, the sidecar, and the read-only mark.</summary>
+public sealed partial class FileSystemVolumeDriver
+{
+    /// <summary>
+    /// Claims <c>&lt;id&gt;.img</c> (failing when it exists), fills it, sizes it, then writes the sidecar. Anything that
+    /// fails or is cancelled removes both files again. The volume is not <see cref="BackendVolume.ImageDataComplete"/>:
+    /// only <see cref="CopyImageToVolumeAsync"/> sets that.
+    /// </summary>
+    private async ValueTask MakeVolumeAsync(
+        VolumeSpec volume, Func<SafeFileHandle, CancellationToken, ValueTask> fill, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (volume.SizeGb <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(volume), volume.SizeGb, $"Volume '{volume.Id}' must be at least 1 GB.");
+        }
+
+        string path = GetVolumePath(volume.Id);
+        EnsureDirectory();
+        SafeFileHandle handle;
+        try
+        {
+            handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            throw new InvalidOperationException($"Volume '{volume.Id}' already exists on backend '{_backend}' ({path}).");
+        }
+
+        try
+        {
+            using (handle)
+            {
+                await fill(handle, cancellationToken).ConfigureAwait(false);
+                RandomAccess.SetLength(handle, volume.SizeGb * BytesPerGb);
+            }
+
+            WriteRecord(VolumeRecord.From(volume));
+        }
+        catch (Exception ex)
+        {
+            RemovePartialFiles(volume.Id, path);
+            if (ex is IOException io and not FileNotFoundException and not DirectoryNotFoundException)
+            {
+                throw WriteFailed(volume.Id, path, io);
+            }
+
+            throw;
+        }
+    }
+
+    private void RemovePartialFiles(string volumeId, string path)
+    {
+        try
+        {
+            File.Delete(path);
+            File.Delete(SidecarPath(volumeId));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CleanupFailed(_logger, ex, volumeId, _backend, path);
+        }
+    }
+
+    private IOException WriteFailed(string volumeId, string path, IOException inner) =>
+        new($"Writing volume '{volumeId}' on backend '{_backend}' ({path}) failed: {inner.Message}", inner);
+
+    private string ExistingVolumePath(string volumeId)
+    {
+        string path = GetVolumePath(volumeId);
+        EnsureDirectory();
+        return File.Exists(path) ? path : throw new VolumeNotFoundException(volumeId);
+    }
+
+    private void EnsureDirectory()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            throw new DirectoryNotFoundException($"The directory of backend '{_backend}', {Directory}, does not exist.");
+        }
+    }
+
+    private string SidecarPath(string volumeId) => Path.Combine(Directory, volumeId + SidecarExtension);
+
+    private VolumeRecord? ReadRecord(string volumeId)
+    {
+        try
+        {
+            byte[] json = File.ReadAllBytes(SidecarPath(volumeId));
+            return JsonSerializer.Deserialize(json, VolumeJsonContext.Default.VolumeRecord);
+        }
+        catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private void WriteRecord(VolumeRecord record) =>
+        AtomicFile.Write(SidecarPath(record.Id), JsonSerializer.SerializeToUtf8Bytes(record, VolumeJsonContext.Default.VolumeRecord));
+
+    private void UpdateRecord(string volumeId, Func<VolumeRecord, VolumeRecord> change)
+    {
+        if (ReadRecord(volumeId) is { } record)
+        {
+            WriteRecord(change(record));
+        }
+    }
+
+    private static bool IsCacheVolume(IReadOnlyDictionary<string, string> metadata) =>
+        metadata.TryGetValue(CacheVolumeMetadata.CacheVolume, out string? value) && bool.TryParse(value, out bool isCache) && isCache;
+
+    private static void MakeReadOnly(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            File.SetAttributes(path, File.GetAttributes(path) | FileAttributes.ReadOnly);
+        }
+        else
+        {
+            File.SetUnixFileMode(path, ReadOnlyMode);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> with the file writable, restoring a read-only mark afterwards.</summary>
+    private static void WithWriteAccess(string path, Action action)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            action();
+            return;
+        }
+
+        UnixFileMode mode = File.GetUnixFileMode(path);
+        bool readOnly = (mode & UnixFileMode.UserWrite) == 0;
+        if (readOnly)
+        {
+            File.SetUnixFileMode(path, mode | UnixFileMode.UserWrite);
+        }
+
+        try
+        {
+            action();
+        }
+        finally
+        {
+            if (readOnly)
+            {
+                File.SetUnixFileMode(path, mode);
+            }
+        }
+    }
+
+    private static int SizeGbOf(long length) => (int)Math.Clamp((length + BytesPerGb - 1) / BytesPerGb, 0, int.MaxValue);
+
+    private static string ValidId(string volumeId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(volumeId);
+        if (volumeId is "." or ".." || volumeId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || volumeId.Contains('/', StringComparison.Ordinal) || volumeId.Contains('\\', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Volume id '{volumeId}' is not a plain file name.", nameof(volumeId));
+        }
+
+        return volumeId;
+    }
+}
