@@ -20,4 +20,12 @@ public sealed class ImageVolumeCacheOptions
     /// location is <c>cinder://&lt;volume-id&gt;</c> is made by cloning that volume. Default empty (as in Cinder).
     /// </summary>
     public IList<string> AllowedDirectUrlSchemes { get; } = new List<string>();
+
+    /// <summary>
+    /// Whether a hosted service reconciles every enabled backend when the host starts
+    /// (<see cref="IImageVolumeCache.ReconcileAsync"/>): entries of lost volumes are removed, cache volumes left without
+    /// an entry by a crash are adopted or deleted. A driver failure is logged and does not stop the host; an unreadable
+    /// entry store does. Default <see langword="true"/>.
+    /// </summary>
+    public bool ReconcileOnStartup { get; set; } = true;
 }

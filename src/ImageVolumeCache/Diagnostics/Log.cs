@@ -67,4 +67,28 @@ internal static partial class Log
 
     [LoggerMessage(1019, LogLevel.Warning, "Cloning image-volume {SourceVolumeId} for image {ImageId} failed; trying the next way.")]
     public static partial void ImageVolumeCloneFailed(ILogger logger, Exception exception, string sourceVolumeId, string imageId);
+
+    [LoggerMessage(1020, LogLevel.Warning, "Cache entry {EntryId} (image {ImageId}, scope {Scope}) points at volume {VolumeId}, which backend {Backend} no longer holds; removing the entry.")]
+    public static partial void ReconcileEntryWithoutVolume(ILogger logger, long entryId, string imageId, string scope, string volumeId, string backend);
+
+    [LoggerMessage(1021, LogLevel.Information, "Adopted cache volume {VolumeId} (image {ImageId}, {SizeGb} GB), left without an entry, as entry {EntryId} of scope {Scope}.")]
+    public static partial void ReconcileVolumeAdopted(ILogger logger, string volumeId, string imageId, int sizeGb, long entryId, string scope);
+
+    [LoggerMessage(1022, LogLevel.Information, "Deleted cache volume {VolumeId} on backend {Backend}, left without an entry: {Reason}.")]
+    public static partial void ReconcileVolumeDeleted(ILogger logger, string volumeId, string backend, string reason);
+
+    [LoggerMessage(1023, LogLevel.Debug, "Cache volume {VolumeId} has no entry yet because this process is still filling it; reconciliation leaves it alone.")]
+    public static partial void ReconcileVolumeUnderConstruction(ILogger logger, string volumeId);
+
+    [LoggerMessage(1024, LogLevel.Error, "Reconciling cache volume {VolumeId} on backend {Backend} failed; the next reconciliation tries again.")]
+    public static partial void ReconcileVolumeFailed(ILogger logger, Exception exception, string volumeId, string backend);
+
+    [LoggerMessage(1025, LogLevel.Information, "Reconciled backend {Backend}: {EntriesRemoved} entries of lost volumes removed, {VolumesAdopted} volumes adopted, {VolumesDeleted} deleted, {VolumesSkipped} being filled, {Failures} failures.")]
+    public static partial void Reconciled(ILogger logger, string backend, int entriesRemoved, int volumesAdopted, int volumesDeleted, int volumesSkipped, int failures);
+
+    [LoggerMessage(1026, LogLevel.Error, "Reconciling backend {Backend} at start-up failed; the host starts anyway and its entries are checked as they are used.")]
+    public static partial void ReconcileBackendFailed(ILogger logger, Exception exception, string backend);
+
+    [LoggerMessage(1027, LogLevel.Debug, "Cache entry {EntryId} (volume {VolumeId}) is in use or being evicted; reconciliation leaves it alone.")]
+    public static partial void ReconcileEntryInUse(ILogger logger, long entryId, string volumeId);
 }

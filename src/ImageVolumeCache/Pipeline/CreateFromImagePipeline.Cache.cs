@@ -75,6 +75,7 @@ public sealed partial class CreateFromImagePipeline
     {
         VolumeSpec cacheVolume = NewCacheVolume(run.Target, image, sizeGb);
         long started = run.Now();
+        _cache.BeginCacheVolume(cacheVolume.Id);
         try
         {
             await run.Driver.CreateVolumeAsync(cacheVolume, cancellationToken).ConfigureAwait(false);
@@ -103,6 +104,7 @@ public sealed partial class CreateFromImagePipeline
         }
         finally
         {
+            _cache.EndCacheVolume(cacheVolume.Id);
             run.Record(PipelineStep.CreateCacheEntry, started);
         }
     }
