@@ -82,7 +82,11 @@ public sealed partial class SqliteCacheEntryStore
         {
             connection.Open();
             Run(connection, $"PRAGMA busy_timeout = {_busyTimeoutMs.ToString(CultureInfo.InvariantCulture)}");
+            // In WAL mode NORMAL syncs at checkpoints only: a power cut may lose the last commits, never corrupt the file.
             Run(connection, "PRAGMA synchronous = NORMAL");
+            // Reads through a memory map and a larger page cache keep lookups off read() calls at 100k entries.
+            Run(connection, "PRAGMA mmap_size = 268435456");
+            Run(connection, "PRAGMA cache_size = -16384");
             return new StoreConnection(connection);
         }
         catch (SqliteException ex)
