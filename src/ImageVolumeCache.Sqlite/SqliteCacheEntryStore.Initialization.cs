@@ -87,6 +87,9 @@ public sealed partial class SqliteCacheEntryStore
             // Reads through a memory map and a larger page cache keep lookups off read() calls at 100k entries.
             Run(connection, "PRAGMA mmap_size = 268435456");
             Run(connection, "PRAGMA cache_size = -16384");
+            // Checkpoint every 10,000 pages (about 40 MB of WAL) rather than 1,000: each checkpoint syncs the file, and
+            // touches spread over many pages, so fewer, larger checkpoints roughly halve the cost of a write.
+            Run(connection, "PRAGMA wal_autocheckpoint = 10000");
             return new StoreConnection(connection);
         }
         catch (SqliteException ex)
