@@ -8,6 +8,7 @@ namespace ImageVolumeCache.Sqlite;
 public sealed partial class SqliteCacheEntryStore
 {
     private const int SqliteCorrupt = 11;
+    private const int SqliteConstraint = 19;
     private const int SqliteCantOpen = 14;
     private const int SqliteNotADatabase = 26;
 

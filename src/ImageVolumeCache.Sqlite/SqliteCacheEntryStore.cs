@@ -49,162 +49,86 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
     public string DatabasePath { get; }
 
     /// <inheritdoc/>
-    public async ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            SqliteCommand command = connection.Command(Statement.GetAndTouch);
-            command.Parameters.AddWithValue("$now", now.UtcTicks);
-            command.Parameters.AddWithValue("$scope", scopeKey);
-            command.Parameters.AddWithValue("$image", imageId);
-            return ReadSingle(connection, command);
-        }
-        finally
-        {
-            _pool.Return(connection);
-        }
-    }
+    public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RunAsync(
+            Statement.GetAndTouch,
+            (scopeKey, imageId, now.UtcTicks),
+            static (p, s) =>
+            {
+                p.AddWithValue("$now", s.UtcTicks);
+                p.AddWithValue("$scope", s.scopeKey);
+                p.AddWithValue("$image", s.imageId);
+            },
+            ReadSingle,
+            cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask<ImageCacheEntry?> GetAsync(string scopeKey, string imageId, CancellationToken cancellationToken)
-    {
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            SqliteCommand command = connection.Command(Statement.Get);
-            command.Parameters.AddWithValue("$scope", scopeKey);
-            command.Parameters.AddWithValue("$image", imageId);
-            return ReadSingle(connection, command);
-        }
-        finally
-        {
-            _pool.Return(connection);
-        }
-    }
+    public ValueTask<ImageCacheEntry?> GetAsync(string scopeKey, string imageId, CancellationToken cancellationToken) =>
+        RunAsync(
+            Statement.Get,
+            (scopeKey, imageId),
+            static (p, s) =>
+            {
+                p.AddWithValue("$scope", s.scopeKey);
+                p.AddWithValue("$image", s.imageId);
+            },
+            ReadSingle,
+            cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken)
-    {
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            SqliteCommand command = connection.Command(Statement.FindByVolume);
-            command.Parameters.AddWithValue("$volume", volumeId);
-            return ReadSingle(connection, command);
-        }
-        finally
-        {
-            _pool.Return(connection);
-        }
-    }
+    public ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken) =>
+        RunAsync(Statement.FindByVolume, volumeId, static (p, volume) => p.AddWithValue("$volume", volume), ReadSingle, cancellationToken);
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The entry's volume already belongs to another entry.</exception>
     public async ValueTask<ImageCacheEntry?> TryAddAsync(ImageCacheEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            SqliteCommand command = connection.Command(Statement.Insert);
-            SqliteParameterCollection p = command.Parameters;
-            p.AddWithValue("$scope", entry.ScopeKey);
-            p.AddWithValue("$host", entry.Host);
-            p.AddWithValue("$cluster", (object?)entry.Cluster ?? DBNull.Value);
-            p.AddWithValue("$image", entry.ImageId);
-            p.AddWithValue("$updated", entry.ImageUpdatedAt.UtcTicks);
-            p.AddWithValue("$volume", entry.VolumeId);
-            p.AddWithValue("$size", entry.SizeGb);
-            p.AddWithValue("$created", entry.CreatedAt.UtcTicks);
-            p.AddWithValue("$used", entry.LastUsed.UtcTicks);
-            try
-            {
-                return ReadSingle(connection, command);
-            }
-            catch (CacheEntryStoreException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: 19 })
-            {
-                // The (scope, image) conflict is absorbed by ON CONFLICT; what is left is the volume's unique key.
-                connection.Broken = false;
-                throw new InvalidOperationException($"Volume '{entry.VolumeId}' already belongs to a cache entry.", ex.InnerException);
-            }
+            return await RunAsync(Statement.Insert, entry, BindInsert, ReadSingle, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (CacheEntryStoreException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint })
         {
-            _pool.Return(connection);
+            // The (scope, image) conflict is absorbed by ON CONFLICT; what is left is the volume's unique key.
+            throw new InvalidOperationException($"Volume '{entry.VolumeId}' already belongs to a cache entry.", ex.InnerException);
         }
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken)
-    {
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            SqliteCommand command = connection.Command(Statement.Remove);
-            command.Parameters.AddWithValue("$id", entryId);
-            return Execute(connection, command, static reader => reader.Read());
-        }
-        finally
-        {
-            _pool.Return(connection);
-        }
-    }
+    public ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken) =>
+        RunAsync(Statement.Remove, entryId, static (p, id) => p.AddWithValue("$id", id), static reader => reader.Read(), cancellationToken);
 
     /// <inheritdoc/>
-    public async ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
+    public ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            SqliteCommand command = connection.Command(Statement.LeastRecentlyUsed);
-            command.Parameters.AddWithValue("$scope", scopeKey);
-            command.Parameters.AddWithValue("$limit", maxCount);
-            return ReadAll(connection, command);
-        }
-        finally
-        {
-            _pool.Return(connection);
-        }
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask<CacheScopeTotals> GetTotalsAsync(string scopeKey, CancellationToken cancellationToken)
-    {
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            SqliteCommand command = connection.Command(Statement.Totals);
-            command.Parameters.AddWithValue("$scope", scopeKey);
-            return Execute(connection, command, static reader =>
-                reader.Read() ? new CacheScopeTotals(reader.GetInt32(0), reader.GetInt64(1)) : default);
-        }
-        finally
-        {
-            _pool.Return(connection);
-        }
-    }
-
-    /// <inheritdoc/>
-    public async ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken)
-    {
-        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            SqliteCommand command = connection.Command(scopeKey is null ? Statement.ListAll : Statement.ListScope);
-            if (scopeKey is not null)
+        return RunAsync(
+            Statement.LeastRecentlyUsed,
+            (scopeKey, maxCount),
+            static (p, s) =>
             {
-                command.Parameters.AddWithValue("$scope", scopeKey);
-            }
-
-            return ReadAll(connection, command);
-        }
-        finally
-        {
-            _pool.Return(connection);
-        }
+                p.AddWithValue("$scope", s.scopeKey);
+                p.AddWithValue("$limit", s.maxCount);
+            },
+            ReadAll,
+            cancellationToken);
     }
+
+    /// <inheritdoc/>
+    public ValueTask<CacheScopeTotals> GetTotalsAsync(string scopeKey, CancellationToken cancellationToken) =>
+        RunAsync(
+            Statement.Totals,
+            scopeKey,
+            static (p, scope) => p.AddWithValue("$scope", scope),
+            static reader => reader.Read() ? new CacheScopeTotals(reader.GetInt32(0), reader.GetInt64(1)) : default,
+            cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>
+        scopeKey is null
+            ? RunAsync(Statement.ListAll, 0, static (_, _) => { }, ReadAll, cancellationToken)
+            : RunAsync(Statement.ListScope, scopeKey, static (p, scope) => p.AddWithValue("$scope", scope), ReadAll, cancellationToken);
 
     /// <summary>Closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
@@ -221,34 +145,57 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
         return ValueTask.CompletedTask;
     }
 
-    private ImageCacheEntry? ReadSingle(StoreConnection connection, SqliteCommand command) =>
-        Execute(connection, command, static reader => reader.Read() ? ReadEntry(reader) : null);
-
-    private List<ImageCacheEntry> ReadAll(StoreConnection connection, SqliteCommand command) =>
-        Execute(connection, command, static reader =>
-        {
-            var entries = new List<ImageCacheEntry>();
-            while (reader.Read())
-            {
-                entries.Add(ReadEntry(reader));
-            }
-
-            return entries;
-        });
-
-    /// <summary>Runs a statement and reads its rows; a database failure becomes a <see cref="CacheEntryStoreException"/> naming the file.</summary>
-    private T Execute<T>(StoreConnection connection, SqliteCommand command, Func<SqliteDataReader, T> read)
+    /// <summary>
+    /// Runs one statement on a pooled connection: binds its parameters from <paramref name="state"/> and reads its rows.
+    /// A database failure becomes a <see cref="CacheEntryStoreException"/> naming the file.
+    /// </summary>
+    private async ValueTask<T> RunAsync<TState, T>(
+        Statement statement, TState state, Action<SqliteParameterCollection, TState> bind, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
     {
+        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            SqliteCommand command = connection.Command(statement);
+            bind(command.Parameters, state);
             using SqliteDataReader reader = command.ExecuteReader();
             return read(reader);
         }
         catch (SqliteException ex)
         {
-            connection.Broken = true;
+            // A constraint violation leaves the connection as it was; anything else may not.
+            connection.Broken = ex.SqliteErrorCode != SqliteConstraint;
             throw new CacheEntryStoreException(DatabasePath, $"The image-volume cache store '{DatabasePath}' failed: {ex.Message}", ex);
         }
+        finally
+        {
+            _pool.Return(connection);
+        }
+    }
+
+    private static void BindInsert(SqliteParameterCollection p, ImageCacheEntry entry)
+    {
+        p.AddWithValue("$scope", entry.ScopeKey);
+        p.AddWithValue("$host", entry.Host);
+        p.AddWithValue("$cluster", (object?)entry.Cluster ?? DBNull.Value);
+        p.AddWithValue("$image", entry.ImageId);
+        p.AddWithValue("$updated", entry.ImageUpdatedAt.UtcTicks);
+        p.AddWithValue("$volume", entry.VolumeId);
+        p.AddWithValue("$size", entry.SizeGb);
+        p.AddWithValue("$created", entry.CreatedAt.UtcTicks);
+        p.AddWithValue("$used", entry.LastUsed.UtcTicks);
+    }
+
+    private static ImageCacheEntry? ReadSingle(SqliteDataReader reader) => reader.Read() ? ReadEntry(reader) : null;
+
+    private static IReadOnlyList<ImageCacheEntry> ReadAll(SqliteDataReader reader)
+    {
+        var entries = new List<ImageCacheEntry>();
+        while (reader.Read())
+        {
+            entries.Add(ReadEntry(reader));
+        }
+
+        return entries;
     }
 
     private static ImageCacheEntry ReadEntry(SqliteDataReader reader) => new(

@@ -234,12 +234,5 @@ public sealed class SqliteStoreStartupTests
         return command.ExecuteScalar();
     }
 
-    private static void Execute(string path, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
-    }
+    private static void Execute(string path, string sql) => Query(path, sql);
 }
