@@ -81,6 +81,17 @@ public sealed class SqliteStoreStartupTests
     }
 
     [Test]
+    public async Task A_path_that_is_a_folder_fails_naming_it()
+    {
+        string path = _folder.File("a-folder.db");
+        Directory.CreateDirectory(path);
+
+        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+
+        Assert.That(error?.Message, Does.Contain(path).And.Contain("cannot be opened"));
+    }
+
+    [Test]
     public async Task A_file_with_a_newer_schema_version_fails_and_keeps_its_entries()
     {
         string path = _folder.File("cache.db");
