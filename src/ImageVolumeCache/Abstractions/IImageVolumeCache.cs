@@ -86,4 +86,18 @@ public interface IImageVolumeCache
     /// <param name="cancellationToken">Cancels the call between evictions.</param>
     /// <returns>How many entries were evicted.</returns>
     ValueTask<int> TrimAsync(CacheScope scope, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Brings a backend's entries in line with the volumes its driver lists (<see cref="IVolumeDriver.ListVolumesAsync"/>),
+    /// after a restart or a crash: an entry whose cache volume is gone is removed (one <c>evict</c> each); a cache volume
+    /// of the internal tenant without an entry is adopted as an entry when its image data is complete and the image is
+    /// unchanged, and deleted otherwise. Cache volumes this process is still filling, and entries in use, are left alone.
+    /// Does nothing when the cache is off for the backend.
+    /// </summary>
+    /// <param name="backend">The backend name (<c>host@backend</c>).</param>
+    /// <param name="cancellationToken">Cancels the call between actions.</param>
+    /// <returns>What was changed.</returns>
+    /// <exception cref="ArgumentException">The backend is not registered.</exception>
+    /// <exception cref="CacheEntryStoreException">The entry store cannot be read or written.</exception>
+    ValueTask<ReconciliationResult> ReconcileAsync(string backend, CancellationToken cancellationToken);
 }

@@ -9,7 +9,8 @@ namespace ImageVolumeCache.Caching;
 /// <summary>
 /// The image-volume cache: entries in an <see cref="ICacheEntryStore"/>, cache volumes on each backend's driver.
 /// Split by concern: lookups and entry creation here, space and eviction in <c>.Eviction.cs</c>, notifications in
-/// <c>.Notifications.cs</c>.
+/// <c>.Notifications.cs</c>, reconciliation
+/// with the backends in <c>.Reconciliation.cs</c>.
 /// </summary>
 internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
 {
@@ -21,6 +22,7 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
     private readonly ImageVolumeCacheMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IImageService? _images;
     private readonly EntryPinTable _pins = new();
 
     public DefaultImageVolumeCache(
@@ -31,7 +33,8 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
         IImageVolumeCacheNotifier notifier,
         ImageVolumeCacheMetrics metrics,
         TimeProvider time,
-        ILogger<DefaultImageVolumeCache> logger)
+        ILogger<DefaultImageVolumeCache> logger,
+        IImageService? images = null)
     {
         _store = store;
         _backends = backends;
@@ -41,6 +44,7 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _images = images;
     }
 
     public bool IsEnabled(string backend)

@@ -33,4 +33,12 @@ public sealed class ImageVolumeCacheOptions
     /// <see cref="ImageDownloadStalledException"/>. 0 means never. Must be 0 or more. Default 2.
     /// </summary>
     public int DownloadRetries { get; set; } = 2;
+
+    /// <summary>
+    /// Whether a hosted service reconciles every enabled backend when the host starts
+    /// (<see cref="IImageVolumeCache.ReconcileAsync"/>): entries of lost volumes are removed, cache volumes left without
+    /// an entry by a crash are adopted or deleted. A driver failure is logged and does not stop the host; an unreadable
+    /// entry store does. Default <see langword="true"/>.
+    /// </summary>
+    public bool ReconcileOnStartup { get; set; } = true;
 }

@@ -61,6 +61,7 @@ public static class ImageVolumeCacheServiceCollectionExtensions
         services.TryAddSingleton<IImageVolumeCache>(sp => sp.GetRequiredService<DefaultImageVolumeCache>());
         services.TryAddSingleton(CreatePipeline);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheStartupCheck>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheReconciliationService>());
         return new ImageVolumeCacheBuilder(services);
     }
 

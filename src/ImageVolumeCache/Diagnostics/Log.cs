@@ -91,4 +91,28 @@ internal static partial class Log
 
     [LoggerMessage(1027, LogLevel.Information, "Cache entry {EntryId} for image {ImageId} (volume {VolumeId}) was evicted by another request before this one could clone from it; downloading instead.")]
     public static partial void NewCacheEntryEvicted(ILogger logger, long entryId, string imageId, string volumeId);
+
+    [LoggerMessage(1030, LogLevel.Warning, "Cache entry {EntryId} (image {ImageId}, scope {Scope}) points at volume {VolumeId}, which backend {Backend} no longer holds; removing the entry.")]
+    public static partial void ReconcileEntryWithoutVolume(ILogger logger, long entryId, string imageId, string scope, string volumeId, string backend);
+
+    [LoggerMessage(1031, LogLevel.Information, "Adopted cache volume {VolumeId} (image {ImageId}, {SizeGb} GB), left without an entry, as entry {EntryId} of scope {Scope}.")]
+    public static partial void ReconcileVolumeAdopted(ILogger logger, string volumeId, string imageId, int sizeGb, long entryId, string scope);
+
+    [LoggerMessage(1032, LogLevel.Information, "Deleted cache volume {VolumeId} on backend {Backend}, left without an entry: {Reason}.")]
+    public static partial void ReconcileVolumeDeleted(ILogger logger, string volumeId, string backend, string reason);
+
+    [LoggerMessage(1033, LogLevel.Debug, "Cache volume {VolumeId} has no entry yet because this process is still filling it; reconciliation leaves it alone.")]
+    public static partial void ReconcileVolumeUnderConstruction(ILogger logger, string volumeId);
+
+    [LoggerMessage(1034, LogLevel.Error, "Reconciling cache volume {VolumeId} on backend {Backend} failed; the next reconciliation tries again.")]
+    public static partial void ReconcileVolumeFailed(ILogger logger, Exception exception, string volumeId, string backend);
+
+    [LoggerMessage(1035, LogLevel.Information, "Reconciled backend {Backend}: {EntriesRemoved} entries of lost volumes removed, {VolumesAdopted} volumes adopted, {VolumesDeleted} deleted, {VolumesSkipped} being filled, {Failures} failures.")]
+    public static partial void Reconciled(ILogger logger, string backend, int entriesRemoved, int volumesAdopted, int volumesDeleted, int volumesSkipped, int failures);
+
+    [LoggerMessage(1036, LogLevel.Error, "Reconciling backend {Backend} at start-up failed; the host starts anyway and its entries are checked as they are used.")]
+    public static partial void ReconcileBackendFailed(ILogger logger, Exception exception, string backend);
+
+    [LoggerMessage(1037, LogLevel.Debug, "Cache entry {EntryId} (volume {VolumeId}) is in use or being evicted; reconciliation leaves it alone.")]
+    public static partial void ReconcileEntryInUse(ILogger logger, long entryId, string volumeId);
 }

@@ -207,6 +207,7 @@ public sealed partial class CreateFromImagePipeline
         VolumeSpec cacheVolume = NewCacheVolume(run.Target, image, sizeGb);
         long started = run.Now();
         ImageCacheEntry? entry;
+        _cache.BeginCacheVolume(cacheVolume.Id);
         try
         {
             await run.Driver.CreateVolumeAsync(cacheVolume, cancellationToken).ConfigureAwait(false);
@@ -232,6 +233,7 @@ public sealed partial class CreateFromImagePipeline
         }
         finally
         {
+            _cache.EndCacheVolume(cacheVolume.Id);
             run.Record(PipelineStep.CreateCacheEntry, started);
         }
 

@@ -1,3 +1,4 @@
+using ImageVolumeCache.Caching;
 using ImageVolumeCache.Testing;
 using ImageVolumeCache.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
@@ -249,14 +250,15 @@ public sealed class ImageVolumeCacheRegistrationTests
     }
 
     [Test]
-    public void Adding_the_cache_twice_registers_one_start_up_check()
+    public void Adding_the_cache_twice_registers_each_start_up_service_once()
     {
         var services = new ServiceCollection();
 
         AddCache(services);
         AddCache(services);
 
-        Assert.That(services.Count(d => d.ServiceType == typeof(IHostedService)), Is.EqualTo(1));
+        var hosted = services.Where(d => d.ServiceType == typeof(IHostedService)).Select(d => d.ImplementationType).ToList();
+        Assert.That(hosted, Is.EquivalentTo(new[] { typeof(ImageVolumeCacheStartupCheck), typeof(ImageVolumeCacheReconciliationService) }));
     }
 
     [Test]

@@ -1,3 +1,5 @@
+using ImageVolumeCache.Testing;
+
 namespace ImageVolumeCache.Tests.Storage;
 
 public sealed class InMemoryCacheEntryStoreContractTests : CacheEntryStoreContractTests<InMemoryCacheEntryStore>

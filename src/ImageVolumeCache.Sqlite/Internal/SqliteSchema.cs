@@ -1,0 +1,56 @@
+namespace ImageVolumeCache.Sqlite.Internal;
+
+/// <summary>
+/// The store's tables and their forward migrations. The version in <c>schema_version</c> says which migrations a file
+/// has had; a store applies the missing ones in one <c>BEGIN IMMEDIATE</c> transaction, and refuses a file whose version
+/// is newer than it knows (a newer release wrote it) rather than guess at its layout.
+/// </summary>
+internal static class SqliteSchema
+{
+    /// <summary>Times are UTC ticks (100 ns), so they order and compare exactly, as .NET's do.</summary>
+    public static readonly string[] Migrations =
+    [
+        // 1: entries, their LRU index, and per-scope totals kept by triggers in the same statement as each change.
+        """
+        CREATE TABLE cache_entries (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            scope_key TEXT NOT NULL,
+            host TEXT NOT NULL,
+            cluster TEXT NULL,
+            image_id TEXT NOT NULL,
+            image_updated_at INTEGER NOT NULL,
+            volume_id TEXT NOT NULL UNIQUE,
+            size_gb INTEGER NOT NULL,
+            created_at INTEGER NOT NULL,
+            last_used INTEGER NOT NULL,
+            UNIQUE (scope_key, image_id));
+        CREATE INDEX ix_cache_entries_lru ON cache_entries (scope_key, last_used, id);
+        CREATE TABLE scope_totals (
+            scope_key TEXT NOT NULL PRIMARY KEY,
+            entry_count INTEGER NOT NULL,
+            size_gb INTEGER NOT NULL) WITHOUT ROWID;
+        CREATE TRIGGER tr_cache_entries_insert AFTER INSERT ON cache_entries BEGIN
+            INSERT INTO scope_totals (scope_key, entry_count, size_gb) VALUES (new.scope_key, 1, new.size_gb)
+                ON CONFLICT (scope_key) DO UPDATE SET entry_count = entry_count + 1, size_gb = size_gb + excluded.size_gb;
+        END;
+        CREATE TRIGGER tr_cache_entries_delete AFTER DELETE ON cache_entries BEGIN
+            UPDATE scope_totals SET entry_count = entry_count - 1, size_gb = size_gb - old.size_gb WHERE scope_key = old.scope_key;
+            DELETE FROM scope_totals WHERE scope_key = old.scope_key AND entry_count <= 0;
+        END;
+        """,
+    ];
+
+    public static int CurrentVersion => Migrations.Length;
+
+    public const string CreateVersionTable =
+        "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)";
+
+    public const string HasVersionTable = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'";
+
+    public const string CountOtherTables = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
+
+    public const string ReadVersion = "SELECT version FROM schema_version WHERE id = 1";
+
+    public const string WriteVersion =
+        "INSERT INTO schema_version (id, version) VALUES (1, $version) ON CONFLICT (id) DO UPDATE SET version = excluded.version";
+}

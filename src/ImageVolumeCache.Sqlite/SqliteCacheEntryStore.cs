@@ -1,0 +1,212 @@
+using ImageVolumeCache.Sqlite.Internal;
+using Microsoft.Data.Sqlite;
+
+namespace ImageVolumeCache.Sqlite;
+
+/// <summary>
+/// An <see cref="ICacheEntryStore"/> on a SQLite file: entries survive restarts, and several processes of one host can
+/// share the file (the unique key on (scope, image) means two processes never make two entries for one image).
+/// Each operation is one prepared statement on an open connection: lookup-and-touch is an <c>UPDATE … RETURNING</c>, LRU
+/// candidates come from an index on (scope, last_used, id), totals from a per-scope row kept by triggers.
+/// </summary>
+/// <remarks>
+/// The file is opened, checked (<c>PRAGMA quick_check</c>) and migrated by <see cref="InitializeAsync"/>, which
+/// <c>UseSqliteStore</c> runs at host start-up and every operation runs first if it has not run yet. A file that cannot be
+/// opened, is not a database, is corrupt or was written by a newer release fails with a
+/// <see cref="CacheEntryStoreException"/> naming the file; nothing is dropped or rewritten to get past it.
+/// </remarks>
+public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposable, IAsyncDisposable
+{
+    private readonly StoreConnectionPool _pool;
+
+    /// <summary>Creates a store on the file the options name; nothing is opened until first use or <see cref="InitializeAsync"/>.</summary>
+    /// <param name="options">The options; validated by <c>UseSqliteStore</c> at start-up.</param>
+    /// <exception cref="ArgumentException">Neither or both of the path and connection string are set, or the connection string is not valid.</exception>
+    public SqliteCacheEntryStore(SqliteCacheEntryStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new SqliteCacheEntryStoreOptionsValidator().Validate(null, options);
+        if (failures.Failed)
+        {
+            throw new ArgumentException(failures.FailureMessage, nameof(options));
+        }
+
+        var builder = new SqliteConnectionStringBuilder(options.ConnectionString ?? string.Empty);
+        if (options.DatabasePath is not null)
+        {
+            builder.DataSource = options.DatabasePath;
+        }
+
+        builder.Pooling = false;
+        builder.DefaultTimeout = Math.Max(1, (int)Math.Ceiling(options.BusyTimeout.TotalSeconds));
+        DatabasePath = Path.GetFullPath(builder.DataSource);
+        _connectionString = builder.ToString();
+        _busyTimeoutMs = (int)options.BusyTimeout.TotalMilliseconds;
+        _pool = new StoreConnectionPool(options.MaxConnections, OpenConnection);
+    }
+
+    /// <summary>The full path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <inheritdoc/>
+    public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RunAsync(
+            Statement.GetAndTouch,
+            (scopeKey, imageId, now.UtcTicks),
+            static (p, s) =>
+            {
+                p.AddWithValue("$now", s.UtcTicks);
+                p.AddWithValue("$scope", s.scopeKey);
+                p.AddWithValue("$image", s.imageId);
+            },
+            ReadSingle,
+            cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<ImageCacheEntry?> GetAsync(string scopeKey, string imageId, CancellationToken cancellationToken) =>
+        RunAsync(
+            Statement.Get,
+            (scopeKey, imageId),
+            static (p, s) =>
+            {
+                p.AddWithValue("$scope", s.scopeKey);
+                p.AddWithValue("$image", s.imageId);
+            },
+            ReadSingle,
+            cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken) =>
+        RunAsync(Statement.FindByVolume, volumeId, static (p, volume) => p.AddWithValue("$volume", volume), ReadSingle, cancellationToken);
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The entry's volume already belongs to another entry.</exception>
+    public async ValueTask<ImageCacheEntry?> TryAddAsync(ImageCacheEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        try
+        {
+            return await RunAsync(Statement.Insert, entry, BindInsert, ReadSingle, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CacheEntryStoreException ex) when (ex.InnerException is SqliteException { SqliteErrorCode: SqliteConstraint })
+        {
+            // The (scope, image) conflict is absorbed by ON CONFLICT; what is left is the volume's unique key.
+            throw new InvalidOperationException($"Volume '{entry.VolumeId}' already belongs to a cache entry.", ex.InnerException);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken) =>
+        RunAsync(Statement.Remove, entryId, static (p, id) => p.AddWithValue("$id", id), static reader => reader.Read(), cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        return RunAsync(
+            Statement.LeastRecentlyUsed,
+            (scopeKey, maxCount),
+            static (p, s) =>
+            {
+                p.AddWithValue("$scope", s.scopeKey);
+                p.AddWithValue("$limit", s.maxCount);
+            },
+            ReadAll,
+            cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<CacheScopeTotals> GetTotalsAsync(string scopeKey, CancellationToken cancellationToken) =>
+        RunAsync(
+            Statement.Totals,
+            scopeKey,
+            static (p, scope) => p.AddWithValue("$scope", scope),
+            static reader => reader.Read() ? new CacheScopeTotals(reader.GetInt32(0), reader.GetInt64(1)) : default,
+            cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>
+        scopeKey is null
+            ? RunAsync(Statement.ListAll, 0, static (_, _) => { }, ReadAll, cancellationToken)
+            : RunAsync(Statement.ListScope, scopeKey, static (p, scope) => p.AddWithValue("$scope", scope), ReadAll, cancellationToken);
+
+    /// <summary>Closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        _pool.Dispose();
+        _initLock.Dispose();
+    }
+
+    /// <summary>Closes the store's connections.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Runs one statement on a pooled connection: binds its parameters from <paramref name="state"/> and reads its rows.
+    /// A database failure becomes a <see cref="CacheEntryStoreException"/> naming the file.
+    /// </summary>
+    private async ValueTask<T> RunAsync<TState, T>(
+        Statement statement, TState state, Action<SqliteParameterCollection, TState> bind, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    {
+        StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            SqliteCommand command = connection.Command(statement);
+            bind(command.Parameters, state);
+            using SqliteDataReader reader = command.ExecuteReader();
+            return read(reader);
+        }
+        catch (SqliteException ex)
+        {
+            // A constraint violation leaves the connection as it was; anything else may not.
+            connection.Broken = ex.SqliteErrorCode != SqliteConstraint;
+            throw new CacheEntryStoreException(DatabasePath, $"The image-volume cache store '{DatabasePath}' failed: {ex.Message}", ex);
+        }
+        finally
+        {
+            _pool.Return(connection);
+        }
+    }
+
+    private static void BindInsert(SqliteParameterCollection p, ImageCacheEntry entry)
+    {
+        p.AddWithValue("$scope", entry.ScopeKey);
+        p.AddWithValue("$host", entry.Host);
+        p.AddWithValue("$cluster", (object?)entry.Cluster ?? DBNull.Value);
+        p.AddWithValue("$image", entry.ImageId);
+        p.AddWithValue("$updated", entry.ImageUpdatedAt.UtcTicks);
+        p.AddWithValue("$volume", entry.VolumeId);
+        p.AddWithValue("$size", entry.SizeGb);
+        p.AddWithValue("$created", entry.CreatedAt.UtcTicks);
+        p.AddWithValue("$used", entry.LastUsed.UtcTicks);
+    }
+
+    private static ImageCacheEntry? ReadSingle(SqliteDataReader reader) => reader.Read() ? ReadEntry(reader) : null;
+
+    private static IReadOnlyList<ImageCacheEntry> ReadAll(SqliteDataReader reader)
+    {
+        var entries = new List<ImageCacheEntry>();
+        while (reader.Read())
+        {
+            entries.Add(ReadEntry(reader));
+        }
+
+        return entries;
+    }
+
+    private static ImageCacheEntry ReadEntry(SqliteDataReader reader) => new(
+        Id: reader.GetInt64(0),
+        ScopeKey: reader.GetString(1),
+        Host: reader.GetString(2),
+        Cluster: reader.IsDBNull(3) ? null : reader.GetString(3),
+        ImageId: reader.GetString(4),
+        ImageUpdatedAt: new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
+        VolumeId: reader.GetString(6),
+        SizeGb: reader.GetInt32(7),
+        CreatedAt: new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero),
+        LastUsed: new DateTimeOffset(reader.GetInt64(9), TimeSpan.Zero));
+}

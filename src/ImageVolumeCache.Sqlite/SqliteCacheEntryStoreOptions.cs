@@ -1,0 +1,27 @@
+namespace ImageVolumeCache.Sqlite;
+
+/// <summary>
+/// Options of <see cref="SqliteCacheEntryStore"/>. Set exactly one of <see cref="DatabasePath"/> and
+/// <see cref="ConnectionString"/>. Validated at start-up.
+/// </summary>
+public sealed class SqliteCacheEntryStoreOptions
+{
+    /// <summary>
+    /// The database file. It is made, with its tables, when missing; its folder must exist. Default <see langword="null"/>.
+    /// </summary>
+    public string? DatabasePath { get; set; }
+
+    /// <summary>
+    /// A Microsoft.Data.Sqlite connection string, for settings beyond the path (for example <c>Mode</c>); its
+    /// <c>Data Source</c> must be a file. Pooling is always off: the store keeps its own open connections. Default <see langword="null"/>.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// How long a statement waits for another process's write lock on the file before it fails. Default 5 seconds.
+    /// </summary>
+    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The most connections the store opens at once; further calls wait for one. Default 4.</summary>
+    public int MaxConnections { get; set; } = 4;
+}

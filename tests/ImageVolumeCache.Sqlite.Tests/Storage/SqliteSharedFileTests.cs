@@ -1,0 +1,75 @@
+using ImageVolumeCache.Sqlite.Tests.Support;
+
+namespace ImageVolumeCache.Sqlite.Tests.Storage;
+
+/// <summary>Two stores on one file, each with its own connections, as two processes of one host would have.</summary>
+public sealed class SqliteSharedFileTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private TempDirectory _folder = null!;
+    private SqliteCacheEntryStore _first = null!;
+    private SqliteCacheEntryStore _second = null!;
+
+    [SetUp]
+    public void OpenTwoStores()
+    {
+        _folder = new TempDirectory();
+        _first = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _folder.File("cache.db") });
+        _second = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _folder.File("cache.db") });
+    }
+
+    [TearDown]
+    public void CloseStores()
+    {
+        _first.Dispose();
+        _second.Dispose();
+        _folder.Dispose();
+    }
+
+    [Test]
+    public async Task Two_stores_racing_to_add_the_same_image_make_one_entry()
+    {
+        using var start = new ManualResetEventSlim();
+        Task<ImageCacheEntry?>[] adds = Enumerable.Range(0, 16)
+            .Select(i => Task.Run(async () =>
+            {
+                start.Wait();
+                SqliteCacheEntryStore store = i % 2 == 0 ? _first : _second;
+                return await store.TryAddAsync(Entry("image-a", $"volume-{i}"), CancellationToken.None);
+            }))
+            .ToArray();
+
+        start.Set();
+        ImageCacheEntry?[] results = await Task.WhenAll(adds);
+
+        ImageCacheEntry winner = results.Single(r => r is not null)!;
+        Assert.That(await _first.GetAsync("host1@lvm", "image-a", CancellationToken.None), Is.EqualTo(winner));
+        Assert.That(await _second.GetTotalsAsync("host1@lvm", CancellationToken.None), Is.EqualTo(new CacheScopeTotals(1, 1)));
+    }
+
+    [Test]
+    public async Task An_entry_one_store_adds_is_found_and_touched_through_the_other()
+    {
+        ImageCacheEntry? added = await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+
+        ImageCacheEntry? touched = await _second.GetAndTouchAsync("host1@lvm", "image-a", T0.AddHours(1), CancellationToken.None);
+
+        Assert.That(touched, Is.EqualTo(added! with { LastUsed = T0.AddHours(1) }));
+        Assert.That((await _first.GetAsync("host1@lvm", "image-a", CancellationToken.None))?.LastUsed, Is.EqualTo(T0.AddHours(1)));
+    }
+
+    [Test]
+    public async Task Two_stores_removing_the_same_entry_get_one_true_between_them()
+    {
+        ImageCacheEntry? added = await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+
+        bool[] removed = await Task.WhenAll(
+            Task.Run(async () => await _first.RemoveAsync(added!.Id, CancellationToken.None)),
+            Task.Run(async () => await _second.RemoveAsync(added!.Id, CancellationToken.None)));
+
+        Assert.That(removed.Count(r => r), Is.EqualTo(1));
+    }
+
+    private static ImageCacheEntry Entry(string imageId, string volumeId) =>
+        new(0, "host1@lvm", "host1@lvm", null, imageId, T0, volumeId, 1, T0, T0);
+}

@@ -1,0 +1,249 @@
+using ImageVolumeCache.Sqlite.Tests.Support;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace ImageVolumeCache.Sqlite.Tests.Storage;
+
+/// <summary>Opening a file: a bad file is a clear error naming it, never a silent reset.</summary>
+public sealed class SqliteStoreStartupTests
+{
+    private TempDirectory _folder = null!;
+
+    [SetUp]
+    public void CreateFolder() => _folder = new TempDirectory();
+
+    [TearDown]
+    public void DeleteFolder() => _folder.Dispose();
+
+    [Test]
+    public async Task A_new_file_is_made_with_its_tables_in_WAL_mode()
+    {
+        string path = _folder.File("cache.db");
+        using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
+        {
+            await store.InitializeAsync(CancellationToken.None);
+        }
+
+        Assert.That(Query(path, "PRAGMA journal_mode"), Is.EqualTo("wal"));
+        Assert.That(Query(path, "SELECT version FROM schema_version"), Is.EqualTo(1L));
+    }
+
+    [Test]
+    public async Task A_file_of_random_bytes_fails_naming_the_file_and_is_left_as_it_was()
+    {
+        string path = _folder.File("cache.db");
+        byte[] garbage = new byte[8192];
+        new Random(42).NextBytes(garbage);
+        await File.WriteAllBytesAsync(path, garbage);
+
+        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+
+        Assert.That(error?.Message, Does.Contain(path).And.Contain("not a SQLite database"));
+        Assert.That(error!.Location, Is.EqualTo(path));
+        Assert.That(await File.ReadAllBytesAsync(path), Is.EqualTo(garbage));
+    }
+
+    [Test]
+    public async Task A_truncated_file_fails_naming_the_file()
+    {
+        string path = _folder.File("cache.db");
+        using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                await store.TryAddAsync(Entry($"image-{i}", $"volume-{i}"), CancellationToken.None);
+            }
+        }
+
+        long length = new FileInfo(path).Length;
+        await using (FileStream file = File.OpenWrite(path))
+        {
+            file.SetLength(length / 2);
+        }
+
+        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+
+        Assert.That(error?.Message, Does.Contain(path));
+        Assert.That(new FileInfo(path).Length, Is.EqualTo(length / 2));
+    }
+
+    [Test]
+    public async Task A_file_in_a_missing_folder_fails_naming_the_file_and_the_folder()
+    {
+        string folder = _folder.File("missing");
+        string path = Path.Combine(folder, "cache.db");
+
+        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+
+        Assert.That(error?.Message, Does.Contain(path).And.Contain($"folder '{folder}' does not exist"));
+    }
+
+    [Test]
+    public async Task A_path_that_is_a_folder_fails_naming_it()
+    {
+        string path = _folder.File("a-folder.db");
+        Directory.CreateDirectory(path);
+
+        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+
+        Assert.That(error?.Message, Does.Contain(path).And.Contain("cannot be opened"));
+    }
+
+    [Test]
+    public async Task A_file_with_a_newer_schema_version_fails_and_keeps_its_entries()
+    {
+        string path = _folder.File("cache.db");
+        using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
+        {
+            await store.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+        }
+
+        Execute(path, "UPDATE schema_version SET version = 99");
+
+        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+
+        Assert.That(error?.Message, Does.Contain(path).And.Contain("schema version 99"));
+        Assert.That(Query(path, "SELECT count(*) FROM cache_entries"), Is.EqualTo(1L));
+    }
+
+    [Test]
+    public async Task A_database_of_something_else_is_refused()
+    {
+        string path = _folder.File("other.db");
+        Execute(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
+
+        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+
+        Assert.That(error?.Message, Does.Contain(path).And.Contain("not an image-volume cache store"));
+        Assert.That(Query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'cache_entries'"), Is.EqualTo(0L));
+    }
+
+    [Test]
+    public async Task Host_start_up_fails_on_an_unreadable_file()
+    {
+        string path = _folder.File("cache.db");
+        await File.WriteAllTextAsync(path, "this is not a database, but it is long enough to have a header of sorts.");
+        await using ServiceProvider provider = Services(builder => builder.UseSqliteStore(path)).BuildServiceProvider();
+
+        CacheEntryStoreException? error = null;
+        try
+        {
+            foreach (IHostedService service in provider.GetServices<IHostedService>())
+            {
+                await service.StartAsync(CancellationToken.None);
+            }
+        }
+        catch (CacheEntryStoreException ex)
+        {
+            error = ex;
+        }
+
+        Assert.That(error?.Message, Does.Contain(path));
+    }
+
+    [Test]
+    public void Options_without_a_path_or_connection_string_fail_validation_naming_both()
+    {
+        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(_ => { })).BuildServiceProvider();
+
+        OptionsValidationException? error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Message, Does.Contain("SqliteCacheEntryStoreOptions.DatabasePath").And.Contain("SqliteCacheEntryStoreOptions.ConnectionString"));
+    }
+
+    [TestCase("Data Source=:memory:", "in-memory")]
+    [TestCase("Data Source=x.db;Mode=ReadOnly", "read-only")]
+    [TestCase("Data Source=x.db;Bogus=1", "not a valid SQLite connection string")]
+    public void A_bad_connection_string_fails_validation_naming_the_option(string connectionString, string why)
+    {
+        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(o => o.ConnectionString = connectionString)).BuildServiceProvider();
+
+        OptionsValidationException? error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Message, Does.Contain("SqliteCacheEntryStoreOptions.ConnectionString").And.Contain(why));
+    }
+
+    [Test]
+    public void A_negative_busy_timeout_fails_validation_naming_the_option()
+    {
+        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(o =>
+        {
+            o.DatabasePath = "x.db";
+            o.BusyTimeout = TimeSpan.FromSeconds(-1);
+        })).BuildServiceProvider();
+
+        OptionsValidationException? error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Message, Does.Contain("SqliteCacheEntryStoreOptions.BusyTimeout"));
+    }
+
+    [Test]
+    public void UseSqliteStore_takes_a_connection_string_or_a_path()
+    {
+        string fromConnectionString = StorePath(builder => builder.UseSqliteStore($"Data Source={_folder.File("a.db")};Mode=ReadWriteCreate"));
+        string fromPath = StorePath(builder => builder.UseSqliteStore(_folder.File("b=c.db")));
+
+        Assert.That((fromConnectionString, fromPath), Is.EqualTo((_folder.File("a.db"), _folder.File("b=c.db"))));
+    }
+
+    [Test]
+    public void The_store_replaces_the_in_memory_store()
+    {
+        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(_folder.File("cache.db"))).BuildServiceProvider();
+
+        Assert.That(provider.GetRequiredService<ICacheEntryStore>(), Is.SameAs(provider.GetRequiredService<SqliteCacheEntryStore>()));
+    }
+
+    private static string StorePath(Action<IImageVolumeCacheBuilder> configure)
+    {
+        using ServiceProvider provider = Services(configure).BuildServiceProvider();
+        return provider.GetRequiredService<SqliteCacheEntryStore>().DatabasePath;
+    }
+
+    private static ServiceCollection Services(Action<IImageVolumeCacheBuilder> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        IImageVolumeCacheBuilder builder = services.AddImageVolumeCache(o =>
+        {
+            o.InternalTenant.ProjectId = "internal-project";
+            o.InternalTenant.UserId = "internal-user";
+        });
+        builder.AddBackend("host1@lvm", _ => new Testing.InMemoryVolumeDriver());
+        configure(builder);
+        return services;
+    }
+
+    private static async Task<CacheEntryStoreException?> InitializeFailureAsync(string path)
+    {
+        using var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
+        try
+        {
+            await store.InitializeAsync(CancellationToken.None);
+            return null;
+        }
+        catch (CacheEntryStoreException ex)
+        {
+            return ex;
+        }
+    }
+
+    private static ImageCacheEntry Entry(string imageId, string volumeId)
+    {
+        var t0 = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+        return new ImageCacheEntry(0, "host1@lvm", "host1@lvm", null, imageId, t0, volumeId, 1, t0, t0);
+    }
+
+    private static object? Query(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private static void Execute(string path, string sql) => Query(path, sql);
+}
