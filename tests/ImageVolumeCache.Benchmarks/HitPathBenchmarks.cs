@@ -14,7 +14,7 @@ public class HitPathBenchmarks
 {
     private const string CacheVolumeId = "cache-volume";
 
-    private readonly NoOpVolumeDriver _driver = new();
+    private readonly IVolumeDriver _driver = new NoOpVolumeDriver();
     private ServiceProvider _services = null!;
     private CreateFromImagePipeline _pipeline = null!;
     private CreateVolumeFromImageRequest _request = null!;
