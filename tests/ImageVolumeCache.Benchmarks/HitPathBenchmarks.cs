@@ -38,10 +38,10 @@ public class HitPathBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _services.Dispose();
 
-    [Benchmark(Baseline = true, Description = "driver clone alone")]
+    [Benchmark(Baseline = true)]
     public ValueTask DriverClone() => _driver.CloneVolumeAsync(_request.Volume, CacheVolumeId, CancellationToken.None);
 
-    [Benchmark(Description = "pipeline, cache hit")]
+    [Benchmark]
     public ValueTask<CreateVolumeFromImageResult> PipelineCacheHit() => _pipeline.CreateAsync(_request, CancellationToken.None);
 
     private void Expect(CreateFromImagePath path)

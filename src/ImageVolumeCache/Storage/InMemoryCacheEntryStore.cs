@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ImageVolumeCache.Storage;
 
 namespace ImageVolumeCache;
@@ -64,28 +65,29 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (_byKey.ContainsKey((entry.ScopeKey, entry.ImageId)))
+            // One hash look-up per index: the slots are claimed, and filled once the entry is known to be new.
+            (string, string) key = (entry.ScopeKey, entry.ImageId);
+            ref LruIndex.Node? byKey = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out bool exists);
+            if (exists)
             {
                 return ValueTask.FromResult<ImageCacheEntry?>(null);
             }
 
-            if (_byVolume.ContainsKey(entry.VolumeId))
+            ref LruIndex.Node? byVolume = ref CollectionsMarshal.GetValueRefOrAddDefault(_byVolume, entry.VolumeId, out bool volumeTaken);
+            if (volumeTaken)
             {
+                _byKey.Remove(key);
                 throw new InvalidOperationException($"Volume '{entry.VolumeId}' already belongs to a cache entry.");
             }
 
             ImageCacheEntry stored = entry with { Id = ++_nextId };
-            if (!_scopes.TryGetValue(stored.ScopeKey, out LruIndex? scope))
-            {
-                scope = new LruIndex();
-                _scopes.Add(stored.ScopeKey, scope);
-            }
-
+            ref LruIndex? scope = ref CollectionsMarshal.GetValueRefOrAddDefault(_scopes, stored.ScopeKey, out _);
+            scope ??= new LruIndex();
             var node = new LruIndex.Node(stored, scope);
             scope.Add(node);
-            _byKey.Add((stored.ScopeKey, stored.ImageId), node);
+            byKey = node;
+            byVolume = node;
             _byId.Add(stored.Id, node);
-            _byVolume.Add(stored.VolumeId, node);
             return ValueTask.FromResult<ImageCacheEntry?>(stored);
         }
     }

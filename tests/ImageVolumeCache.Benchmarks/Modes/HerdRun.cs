@@ -55,9 +55,12 @@ public static class HerdRun
         Console.WriteLine();
         Console.WriteLine(met
             ? $"# target met: 1 download, 1 cache entry, {requests} clones"
-            : $"# target missed: expected 1 download, 1 cache entry and {requests} clones; got {downloads} downloads, {entries} entries, {clones} clones");
+            : $"# target missed: expected 1 download, 1 cache entry and {requests} clones; got {Count(downloads, "download")}, {Count(entries, "cache entry", "cache entries")}, {Count(clones, "clone")}");
         return 0;
     }
+
+    private static string Count(int n, string one, string? many = null) =>
+        string.Create(CultureInfo.InvariantCulture, $"{n} {(n == 1 ? one : many ?? one + "s")}");
 
     private static int IntOption(string[] args, string name, int fallback)
     {

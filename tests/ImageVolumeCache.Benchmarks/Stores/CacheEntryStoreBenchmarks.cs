@@ -96,7 +96,7 @@ public abstract class CacheEntryStoreBenchmarks
     }
 
     /// <summary>A hit: finds a random existing entry and sets its last use to now (always later than any before).</summary>
-    [Benchmark(Description = "lookup-and-touch")]
+    [Benchmark]
     public ValueTask<ImageCacheEntry?> LookupAndTouch()
     {
         string imageId = _imageIds[_randomIndexes[_nextRandom++ & (RandomKeys - 1)]];
@@ -113,7 +113,7 @@ public abstract class CacheEntryStoreBenchmarks
     }
 
     /// <summary>A miss that makes an entry: <see cref="Batch"/> inserts of new images; removed again after the iteration.</summary>
-    [Benchmark(Description = "insert", OperationsPerInvoke = Batch)]
+    [Benchmark(OperationsPerInvoke = Batch)]
     public async ValueTask Insert()
     {
         foreach (ImageCacheEntry entry in _pending)
@@ -138,7 +138,7 @@ public abstract class CacheEntryStoreBenchmarks
     /// Making room for one entry: the least recently used entry is found and removed, <see cref="Batch"/> times;
     /// as many new entries are added after the iteration, so the scope keeps its size.
     /// </summary>
-    [Benchmark(Description = "evict-one", OperationsPerInvoke = Batch)]
+    [Benchmark(OperationsPerInvoke = Batch)]
     public async ValueTask EvictOne()
     {
         for (int i = 0; i < Batch; i++)
