@@ -82,9 +82,12 @@ public abstract class CacheEntryStoreBenchmarks
     }
 
     [GlobalCleanup]
-    public void GlobalCleanup()
+    public void GlobalCleanup() => DisposeStore(_store);
+
+    /// <summary>Disposes the store after the last measurement; a store with files to remove may override it.</summary>
+    protected virtual void DisposeStore(ICacheEntryStore store)
     {
-        switch (_store)
+        switch (store)
         {
             case IAsyncDisposable asyncDisposable:
                 asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
