@@ -1,17 +1,21 @@
+using System.Runtime.InteropServices;
+using ImageVolumeCache.Storage;
+
 namespace ImageVolumeCache;
 
 /// <summary>
 /// An <see cref="ICacheEntryStore"/> in process memory: the default store. Lookup, touch, insert and remove are O(1)
-/// hash look-ups plus an O(log n) re-order in the scope's LRU index; totals are kept per scope as entries come and go.
-/// Entries are lost when the process ends; use a durable store for real hosts.
+/// hash look-ups plus an O(1) move in the scope's LRU order (O(log n) for an entry stamped earlier than the newest);
+/// totals are kept per scope as entries come and go. Entries are lost when the process ends; use a durable store for
+/// real hosts.
 /// </summary>
 public sealed class InMemoryCacheEntryStore : ICacheEntryStore
 {
     private readonly Lock _lock = new();
-    private readonly Dictionary<(string Scope, string Image), ImageCacheEntry> _byKey = [];
-    private readonly Dictionary<long, ImageCacheEntry> _byId = [];
-    private readonly Dictionary<string, ImageCacheEntry> _byVolume = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ScopeIndex> _scopes = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Scope, string Image), LruIndex.Node> _byKey = [];
+    private readonly Dictionary<long, LruIndex.Node> _byId = [];
+    private readonly Dictionary<string, LruIndex.Node> _byVolume = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LruIndex> _scopes = new(StringComparer.Ordinal);
     private long _nextId;
 
     /// <inheritdoc/>
@@ -20,23 +24,17 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (!_byKey.TryGetValue((scopeKey, imageId), out ImageCacheEntry? entry))
+            if (!_byKey.TryGetValue((scopeKey, imageId), out LruIndex.Node? node))
             {
                 return ValueTask.FromResult<ImageCacheEntry?>(null);
             }
 
-            if (entry.LastUsed.UtcTicks != now.UtcTicks)
+            if (node.Entry.LastUsed.UtcTicks != now.UtcTicks)
             {
-                ScopeIndex scope = _scopes[scopeKey];
-                scope.Lru.Remove(entry);
-                entry = entry with { LastUsed = now };
-                scope.Lru.Add(entry);
-                _byKey[(scopeKey, imageId)] = entry;
-                _byId[entry.Id] = entry;
-                _byVolume[entry.VolumeId] = entry;
+                node.Scope.Touch(node, node.Entry with { LastUsed = now });
             }
 
-            return ValueTask.FromResult<ImageCacheEntry?>(entry);
+            return ValueTask.FromResult<ImageCacheEntry?>(node.Entry);
         }
     }
 
@@ -46,7 +44,7 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_byKey.GetValueOrDefault((scopeKey, imageId)));
+            return ValueTask.FromResult(_byKey.GetValueOrDefault((scopeKey, imageId))?.Entry);
         }
     }
 
@@ -56,7 +54,7 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_byVolume.GetValueOrDefault(volumeId));
+            return ValueTask.FromResult(_byVolume.GetValueOrDefault(volumeId)?.Entry);
         }
     }
 
@@ -67,28 +65,29 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (_byKey.ContainsKey((entry.ScopeKey, entry.ImageId)))
+            // One hash look-up per index: the slots are claimed, and filled once the entry is known to be new.
+            (string, string) key = (entry.ScopeKey, entry.ImageId);
+            ref LruIndex.Node? byKey = ref CollectionsMarshal.GetValueRefOrAddDefault(_byKey, key, out bool exists);
+            if (exists)
             {
                 return ValueTask.FromResult<ImageCacheEntry?>(null);
             }
 
-            if (_byVolume.ContainsKey(entry.VolumeId))
+            ref LruIndex.Node? byVolume = ref CollectionsMarshal.GetValueRefOrAddDefault(_byVolume, entry.VolumeId, out bool volumeTaken);
+            if (volumeTaken)
             {
+                _byKey.Remove(key);
                 throw new InvalidOperationException($"Volume '{entry.VolumeId}' already belongs to a cache entry.");
             }
 
             ImageCacheEntry stored = entry with { Id = ++_nextId };
-            if (!_scopes.TryGetValue(stored.ScopeKey, out ScopeIndex? scope))
-            {
-                scope = new ScopeIndex();
-                _scopes.Add(stored.ScopeKey, scope);
-            }
-
-            scope.Lru.Add(stored);
-            scope.SizeGb += stored.SizeGb;
-            _byKey.Add((stored.ScopeKey, stored.ImageId), stored);
-            _byId.Add(stored.Id, stored);
-            _byVolume.Add(stored.VolumeId, stored);
+            ref LruIndex? scope = ref CollectionsMarshal.GetValueRefOrAddDefault(_scopes, stored.ScopeKey, out _);
+            scope ??= new LruIndex();
+            var node = new LruIndex.Node(stored, scope);
+            scope.Add(node);
+            byKey = node;
+            byVolume = node;
+            _byId.Add(stored.Id, node);
             return ValueTask.FromResult<ImageCacheEntry?>(stored);
         }
     }
@@ -99,17 +98,16 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (!_byId.Remove(entryId, out ImageCacheEntry? entry))
+            if (!_byId.Remove(entryId, out LruIndex.Node? node))
             {
                 return ValueTask.FromResult(false);
             }
 
+            ImageCacheEntry entry = node.Entry;
             _byKey.Remove((entry.ScopeKey, entry.ImageId));
             _byVolume.Remove(entry.VolumeId);
-            ScopeIndex scope = _scopes[entry.ScopeKey];
-            scope.Lru.Remove(entry);
-            scope.SizeGb -= entry.SizeGb;
-            if (scope.Lru.Count == 0)
+            node.Scope.Remove(node);
+            if (node.Scope.Count == 0)
             {
                 _scopes.Remove(entry.ScopeKey);
             }
@@ -125,23 +123,8 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            if (!_scopes.TryGetValue(scopeKey, out ScopeIndex? scope))
-            {
-                return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>([]);
-            }
-
-            var result = new List<ImageCacheEntry>(Math.Min(maxCount, scope.Lru.Count));
-            foreach (ImageCacheEntry entry in scope.Lru)
-            {
-                if (result.Count == maxCount)
-                {
-                    break;
-                }
-
-                result.Add(entry);
-            }
-
-            return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>(result);
+            return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>(
+                _scopes.TryGetValue(scopeKey, out LruIndex? scope) ? scope.Oldest(maxCount) : []);
         }
     }
 
@@ -151,8 +134,8 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            return ValueTask.FromResult(_scopes.TryGetValue(scopeKey, out ScopeIndex? scope)
-                ? new CacheScopeTotals(scope.Lru.Count, scope.SizeGb)
+            return ValueTask.FromResult(_scopes.TryGetValue(scopeKey, out LruIndex? scope)
+                ? new CacheScopeTotals(scope.Count, scope.SizeGb)
                 : default);
         }
     }
@@ -163,31 +146,11 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
         cancellationToken.ThrowIfCancellationRequested();
         lock (_lock)
         {
-            IEnumerable<KeyValuePair<string, ScopeIndex>> scopes = scopeKey is null
+            IEnumerable<KeyValuePair<string, LruIndex>> scopes = scopeKey is null
                 ? _scopes.OrderBy(s => s.Key, StringComparer.Ordinal)
                 : _scopes.Where(s => string.Equals(s.Key, scopeKey, StringComparison.Ordinal));
-            var result = scopes.SelectMany(s => s.Value.Lru).ToList();
+            var result = scopes.SelectMany(s => s.Value.InOrder()).ToList();
             return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>(result);
-        }
-    }
-
-    /// <summary>One scope's entries in LRU order, and their total size.</summary>
-    private sealed class ScopeIndex
-    {
-        public SortedSet<ImageCacheEntry> Lru { get; } = new(LruComparer.Instance);
-
-        public long SizeGb { get; set; }
-    }
-
-    /// <summary>Orders entries by last use, then id: the order every store returns eviction candidates in.</summary>
-    private sealed class LruComparer : IComparer<ImageCacheEntry>
-    {
-        public static readonly LruComparer Instance = new();
-
-        public int Compare(ImageCacheEntry? x, ImageCacheEntry? y)
-        {
-            int byTime = x!.LastUsed.UtcTicks.CompareTo(y!.LastUsed.UtcTicks);
-            return byTime != 0 ? byTime : x.Id.CompareTo(y.Id);
         }
     }
 }

@@ -1,0 +1,55 @@
+using BenchmarkDotNet.Attributes;
+using ImageVolumeCache.Benchmarks.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageVolumeCache.Benchmarks;
+
+/// <summary>
+/// The library's overhead on a cache hit: <see cref="CreateFromImagePipeline.CreateAsync"/> with the in-memory store, a
+/// driver and image service that do nothing, and logging off, against the same driver's clone called directly (the
+/// baseline). The ratio is what the library adds to the one driver call a hit needs.
+/// </summary>
+[MemoryDiagnoser]
+public class HitPathBenchmarks
+{
+    private const string CacheVolumeId = "cache-volume";
+
+    private readonly IVolumeDriver _driver = new NoOpVolumeDriver();
+    private ServiceProvider _services = null!;
+    private CreateFromImagePipeline _pipeline = null!;
+    private CreateVolumeFromImageRequest _request = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var image = new ImageInfo("image-1", 0, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        _services = BenchmarkHost.Build(_driver, new NoOpImageService(image), NoOpNotifier.Instance);
+        _pipeline = _services.GetRequiredService<CreateFromImagePipeline>();
+        _request = new CreateVolumeFromImageRequest(
+            new RequestContext("project", "user"),
+            new VolumeSpec("volume-1", BenchmarkHost.Backend + "#pool", 1),
+            image.Id);
+
+        // The first request is a miss that makes the entry; every measured request after it is a hit.
+        Expect(CreateFromImagePath.CacheMissCreated);
+        Expect(CreateFromImagePath.CacheHit);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    [Benchmark(Baseline = true)]
+    public ValueTask DriverClone() => _driver.CloneVolumeAsync(_request.Volume, CacheVolumeId, CancellationToken.None);
+
+    [Benchmark]
+    public ValueTask<CreateVolumeFromImageResult> PipelineCacheHit() => _pipeline.CreateAsync(_request, CancellationToken.None);
+
+    private void Expect(CreateFromImagePath path)
+    {
+        CreateVolumeFromImageResult result = _pipeline.CreateAsync(_request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        if (result.Path != path)
+        {
+            throw new InvalidOperationException($"The set-up request took {result.Path}, not {path}.");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ImageVolumeCache.Benchmarks.Support;
+
+/// <summary>
+/// Wires the cache the way a host does (<c>AddImageVolumeCache</c>), with logging off, one backend and an unlimited
+/// cache, so that the benchmarks measure the public entry points and nothing else.
+/// </summary>
+public static class BenchmarkHost
+{
+    public const string Backend = "bench@noop";
+
+    public static ServiceProvider Build(IVolumeDriver driver, IImageService images, IImageVolumeCacheNotifier notifier)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddImageVolumeCache(options =>
+            {
+                options.InternalTenant.ProjectId = "cache-project";
+                options.InternalTenant.UserId = "cache-user";
+            })
+            .AddBackend(Backend, _ => driver)
+            .UseImageService(_ => images)
+            .UseNotifier(_ => notifier);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+}
