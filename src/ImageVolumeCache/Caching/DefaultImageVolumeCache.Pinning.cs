@@ -6,12 +6,17 @@ namespace ImageVolumeCache.Caching;
 /// <summary>Pins on entries being cloned from, and the retirement of a stale entry that is still in use.</summary>
 internal sealed partial class DefaultImageVolumeCache
 {
+    /// <summary>Notes the entry-removal counts, before reading an entry that is to be pinned with <see cref="TryPinAsync"/>.</summary>
+    internal RemovalWatch WatchRemovals() => _pins.WatchRemovals();
+
     /// <summary>
     /// Pins an entry found in (or just added to) the store, so that it is not evicted before the request clones from it.
-    /// Returns <see langword="null"/> when the entry is being evicted, or was evicted between the store call and the pin:
-    /// once pinned, the entry is looked for again, and a pin on an entry that is gone is released.
+    /// Returns <see langword="null"/> when the entry is being evicted, or was evicted between the store call and the pin.
+    /// When a removal was under way or has started since <paramref name="watch"/> was taken, the pinned entry is looked
+    /// for again, and a pin on an entry that is gone is released; otherwise the store is not asked twice.
     /// </summary>
-    internal async ValueTask<CacheEntryLease?> TryPinAsync(ImageCacheEntry entry)
+
+    internal async ValueTask<CacheEntryLease?> TryPinAsync(ImageCacheEntry entry, RemovalWatch watch)
     {
         if (!_pins.TryPin(entry.Id))
         {
@@ -19,6 +24,12 @@ internal sealed partial class DefaultImageVolumeCache
         }
 
         var lease = new CacheEntryLease(this, entry);
+        if (_pins.NoRemovalSince(watch))
+        {
+            // Nothing was being removed when the entry was read, and nothing has been since: it is still stored.
+            return lease;
+        }
+
         bool stored = false;
         try
         {
@@ -70,7 +81,15 @@ internal sealed partial class DefaultImageVolumeCache
         if (_pins.TryRetire(entry.Id))
         {
             Log.StaleEntryRetired(_logger, entry.Id, image.Id, entry.VolumeId);
-            await RemoveEntryAsync(entry, EvictionReason.Stale).ConfigureAwait(false);
+            try
+            {
+                await RemoveEntryAsync(entry, EvictionReason.Stale).ConfigureAwait(false);
+            }
+            finally
+            {
+                _pins.EndRemoval();
+            }
+
             return;
         }
 

@@ -87,6 +87,7 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
     internal async ValueTask<CacheEntryLease?> TryAcquireAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
+        RemovalWatch watch = _pins.WatchRemovals();
         ImageCacheEntry? entry = await _store.GetAndTouchAsync(scope.Key, image.Id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (entry is not null && !entry.IsCurrentFor(image))
         {
@@ -94,11 +95,11 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
             entry = null;
         }
 
-        CacheEntryLease? lease = entry is null ? null : await TryPinAsync(entry).ConfigureAwait(false);
+        CacheEntryLease? lease = entry is null ? null : await TryPinAsync(entry, watch).ConfigureAwait(false);
         if (lease is not null)
         {
             Log.CacheHit(_logger, image.Id, scope.Key, lease.Entry.Id, lease.Entry.VolumeId);
-            _metrics.Hit(scope.Backend);
+            _metrics.Hit(scope);
             await NotifyAsync(ImageVolumeCacheEventTypes.Hit, image.Id, scope, cancellationToken).ConfigureAwait(false);
         }
 
@@ -109,7 +110,7 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
     internal async ValueTask RecordMissAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
     {
         Log.CacheMiss(_logger, image.Id, scope.Key);
-        _metrics.Miss(scope.Backend);
+        _metrics.Miss(scope);
         await NotifyAsync(ImageVolumeCacheEventTypes.Miss, image.Id, scope, cancellationToken).ConfigureAwait(false);
     }
 
@@ -139,7 +140,20 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
     {
         ArgumentException.ThrowIfNullOrEmpty(volumeId);
         ImageCacheEntry? entry = await _store.FindByVolumeIdAsync(volumeId, cancellationToken).ConfigureAwait(false);
-        return entry is not null && await RemoveEntryAsync(entry, EvictionReason.VolumeDeleted).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return false;
+        }
+
+        _pins.BeginRemoval();
+        try
+        {
+            return await RemoveEntryAsync(entry, EvictionReason.VolumeDeleted).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pins.EndRemoval();
+        }
     }
 
     public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>

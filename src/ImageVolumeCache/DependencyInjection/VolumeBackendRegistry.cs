@@ -7,6 +7,7 @@ namespace ImageVolumeCache.DependencyInjection;
 internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
 {
     private readonly Dictionary<string, Backend> _backends = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Backend>.AlternateLookup<ReadOnlySpan<char>> _backendsBySpan;
 
     public VolumeBackendRegistry(IServiceProvider services, IEnumerable<VolumeBackendRegistration> registrations)
     {
@@ -17,6 +18,27 @@ internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
                 new Lazy<IVolumeDriver>(() => registration.Factory(services), LazyThreadSafetyMode.ExecutionAndPublication),
                 registration.OwnedByContainer);
         }
+
+        _backendsBySpan = _backends.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
+
+    /// <summary>
+    /// Returns the driver of a volume's host string (<c>host@backend</c> or <c>host@backend#pool</c>) and the registered
+    /// backend name, without cutting a new string from the host.
+    /// </summary>
+    /// <exception cref="ArgumentException">The backend is not registered.</exception>
+    public IVolumeDriver GetDriverForHost(string host, out string backend)
+    {
+        int hash = host.IndexOf('#', StringComparison.Ordinal);
+        ReadOnlySpan<char> name = hash < 0 ? host : host.AsSpan(0, hash);
+        if (_backendsBySpan.TryGetValue(name, out string? registered, out Backend? found))
+        {
+            backend = registered;
+            return found.Driver.Value;
+        }
+
+        backend = name.ToString();
+        return GetDriver(backend); // throws, naming the registered backends
     }
 
     /// <summary>Returns the driver of a backend.</summary>

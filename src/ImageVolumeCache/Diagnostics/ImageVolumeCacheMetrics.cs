@@ -26,9 +26,22 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         _retries = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.DownloadRetries, "{retry}", "Stalled downloads started over.");
     }
 
-    public void Hit(string backend) => _hits.Add(1, new KeyValuePair<string, object?>("backend", backend));
+    // The backend tag is cut from the scope's host only when someone listens, so a hit allocates nothing for metrics.
+    public void Hit(CacheScope scope)
+    {
+        if (_hits.Enabled)
+        {
+            _hits.Add(1, new KeyValuePair<string, object?>("backend", scope.Backend));
+        }
+    }
 
-    public void Miss(string backend) => _misses.Add(1, new KeyValuePair<string, object?>("backend", backend));
+    public void Miss(CacheScope scope)
+    {
+        if (_misses.Enabled)
+        {
+            _misses.Add(1, new KeyValuePair<string, object?>("backend", scope.Backend));
+        }
+    }
 
     public void Evicted(string backend, EvictionReason reason) =>
         _evictions.Add(1, new KeyValuePair<string, object?>("backend", backend), new KeyValuePair<string, object?>("reason", ReasonTag(reason)));

@@ -207,28 +207,30 @@ public sealed partial class CreateFromImagePipeline
         VolumeSpec cacheVolume = NewCacheVolume(run.Target, image, sizeGb);
         long started = run.Now();
         ImageCacheEntry? entry;
+        RemovalWatch watch;
         _cache.BeginCacheVolume(cacheVolume.Id);
         try
         {
             await run.Driver.CreateVolumeAsync(cacheVolume, cancellationToken).ConfigureAwait(false);
             await CopyImageAsync(run, cacheVolume.Id, image, cancellationToken).ConfigureAwait(false);
+            watch = _cache.WatchRemovals();
             entry = await _cache.CreateEntryAsync(run.Scope, image, cacheVolume.Id, sizeGb, cancellationToken).ConfigureAwait(false);
             if (entry is null)
             {
                 Log.CacheEntryLostRace(_logger, image.Id, run.Scope.Key, cacheVolume.Id);
-                await CleanupAsync(run.Driver, cacheVolume.Id, run.Target.Backend).ConfigureAwait(false);
+                await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend).ConfigureAwait(false);
                 return null;
             }
         }
         catch (Exception ex) when (IsCacheSideFailure(run, ex))
         {
             Log.CacheEntryCreationFailed(_logger, ex, image.Id, run.Scope.Key);
-            await CleanupAsync(run.Driver, cacheVolume.Id, run.Target.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend).ConfigureAwait(false);
             return null;
         }
         catch
         {
-            await CleanupAsync(run.Driver, cacheVolume.Id, run.Target.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend).ConfigureAwait(false);
             throw;
         }
         finally
@@ -239,7 +241,7 @@ public sealed partial class CreateFromImagePipeline
 
         // From here the entry owns the volume. Another request making room can evict the new entry before it is pinned;
         // that request then deleted the volume, and this one downloads into its target like any request that made no entry.
-        CacheEntryLease? lease = await _cache.TryPinAsync(entry).ConfigureAwait(false);
+        CacheEntryLease? lease = await _cache.TryPinAsync(entry, watch).ConfigureAwait(false);
         if (lease is null)
         {
             Log.NewCacheEntryEvicted(_logger, entry.Id, image.Id, cacheVolume.Id);
@@ -283,7 +285,8 @@ public sealed partial class CreateFromImagePipeline
         try
         {
             int cloneSize = Math.Min(entry.SizeGb, target.SizeGb);
-            await run.Driver.CloneVolumeAsync(target with { SizeGb = cloneSize }, entry.VolumeId, cancellationToken).ConfigureAwait(false);
+            VolumeSpec clone = cloneSize == target.SizeGb ? target : target with { SizeGb = cloneSize };
+            await run.Driver.CloneVolumeAsync(clone, entry.VolumeId, cancellationToken).ConfigureAwait(false);
             run.Record(PipelineStep.CloneFromCache, started);
             if (target.SizeGb > cloneSize)
             {
@@ -294,7 +297,7 @@ public sealed partial class CreateFromImagePipeline
         }
         catch
         {
-            await CleanupAsync(run.Driver, target.Id, target.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, target.Id, run.Backend).ConfigureAwait(false);
             throw;
         }
     }

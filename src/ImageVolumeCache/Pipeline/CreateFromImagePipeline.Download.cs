@@ -16,7 +16,7 @@ public sealed partial class CreateFromImagePipeline
         }
         catch
         {
-            await CleanupAsync(run.Driver, run.Target.Id, run.Target.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, run.Target.Id, run.Backend).ConfigureAwait(false);
             throw;
         }
 
@@ -60,7 +60,7 @@ public sealed partial class CreateFromImagePipeline
             }
 
             Log.DownloadStalledRetrying(_logger, image.Id, volumeId, timeout, attempt, retries);
-            _metrics.DownloadRetried(run.Target.Backend);
+            _metrics.DownloadRetried(run.Backend);
         }
     }
 
@@ -103,7 +103,7 @@ public sealed partial class CreateFromImagePipeline
             }
             finally
             {
-                _metrics.Downloaded(run.Target.Backend, verifying.BytesRead);
+                _metrics.Downloaded(run.Backend, verifying.BytesRead);
             }
         }
     }

@@ -60,7 +60,8 @@ public sealed partial class CreateFromImagePipeline
     public async ValueTask<CreateVolumeFromImageResult> CreateAsync(CreateVolumeFromImageRequest request, CancellationToken cancellationToken = default)
     {
         Validate(request);
-        var run = new PipelineRun(request, _backends.GetDriver(request.Volume.Backend), _time);
+        IVolumeDriver driver = _backends.GetDriverForHost(request.Volume.Host, out string backend);
+        var run = new PipelineRun(request, driver, backend, _time);
 
         long started = run.Now();
         ImageInfo image = await _images.GetImageAsync(request.Requester, request.ImageId, cancellationToken).ConfigureAwait(false);
@@ -82,7 +83,7 @@ public sealed partial class CreateFromImagePipeline
                 return Finish(run, image, CreateFromImagePath.ImageVolumeClone, entry: null);
             }
 
-            if (_cache.IsEnabled(request.Volume.Backend))
+            if (_cache.IsEnabled(run.Backend))
             {
                 return await CreateThroughCacheAsync(run, image, cancellationToken).ConfigureAwait(false);
             }
@@ -142,11 +143,11 @@ public sealed partial class CreateFromImagePipeline
                 // As in Cinder, an image-volume that cannot be cloned (elsewhere, gone, too big) is not an error: the
                 // next way is tried.
                 Log.ImageVolumeCloneFailed(_logger, ex, sourceVolumeId, image.Id);
-                await CleanupAsync(run.Driver, run.Target.Id, run.Target.Backend).ConfigureAwait(false);
+                await CleanupAsync(run.Driver, run.Target.Id, run.Backend).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                await CleanupAsync(run.Driver, run.Target.Id, run.Target.Backend).ConfigureAwait(false);
+                await CleanupAsync(run.Driver, run.Target.Id, run.Backend).ConfigureAwait(false);
                 throw;
             }
             finally
@@ -160,9 +161,10 @@ public sealed partial class CreateFromImagePipeline
 
     private static bool AllowsScheme(ImageVolumeCacheOptions options, string scheme)
     {
-        foreach (string allowed in options.AllowedDirectUrlSchemes)
+        IList<string> schemes = options.AllowedDirectUrlSchemes;
+        for (int i = 0; i < schemes.Count; i++)
         {
-            if (string.Equals(allowed, scheme, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(schemes[i], scheme, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
@@ -174,7 +176,7 @@ public sealed partial class CreateFromImagePipeline
     private CreateVolumeFromImageResult Finish(PipelineRun run, ImageInfo image, CreateFromImagePath path, ImageCacheEntry? entry)
     {
         TimeSpan elapsed = run.Elapsed();
-        _metrics.PipelineCompleted(run.Target.Backend, path, elapsed);
+        _metrics.PipelineCompleted(run.Backend, path, elapsed);
         Log.VolumeCreated(_logger, run.Target.Id, image.Id, run.Target.Host, path, elapsed.TotalMilliseconds);
         return new CreateVolumeFromImageResult(run.Target, path, run.Steps) { CacheEntry = entry, Elapsed = elapsed };
     }

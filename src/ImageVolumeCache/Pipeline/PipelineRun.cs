@@ -1,7 +1,7 @@
 namespace ImageVolumeCache.Pipeline;
 
 /// <summary>The state of one pipeline run: the request, its backend's driver, the step timings so far.</summary>
-internal sealed class PipelineRun(CreateVolumeFromImageRequest request, IVolumeDriver driver, TimeProvider time)
+internal sealed class PipelineRun(CreateVolumeFromImageRequest request, IVolumeDriver driver, string backend, TimeProvider time)
 {
     private readonly List<PipelineStepTiming> _steps = new(4);
 
@@ -14,6 +14,9 @@ internal sealed class PipelineRun(CreateVolumeFromImageRequest request, IVolumeD
     public CacheScope Scope => Request.Volume.Scope;
 
     public IVolumeDriver Driver { get; } = driver;
+
+    /// <summary>The target's backend name, as registered (the host without its <c>#pool</c>).</summary>
+    public string Backend { get; } = backend;
 
     public IReadOnlyList<PipelineStepTiming> Steps => _steps;
 

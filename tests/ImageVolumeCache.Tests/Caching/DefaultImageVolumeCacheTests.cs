@@ -85,7 +85,7 @@ public sealed class DefaultImageVolumeCacheTests
     {
         using var harness = new CacheHarness(o => o.Defaults.MaxSizeGb = 10);
         ImageCacheEntry a = await SeedAsync(harness, "a", 8);
-        await using CacheEntryLease? pin = await Internal(harness).TryPinAsync(a);
+        await using CacheEntryLease? pin = await Internal(harness).TryPinAsync(a, Internal(harness).WatchRemovals());
 
         bool room = await harness.Cache.EnsureSpaceAsync(Scope, 4, CancellationToken.None);
 
@@ -115,7 +115,7 @@ public sealed class DefaultImageVolumeCacheTests
         using var harness = new CacheHarness(o => o.Defaults.MaxCount = 2);
         ImageCacheEntry a = await SeedAsync(harness, "a", 1);
         await SeedAsync(harness, "b", 1);
-        await using CacheEntryLease? pin = await Internal(harness).TryPinAsync(a);
+        await using CacheEntryLease? pin = await Internal(harness).TryPinAsync(a, Internal(harness).WatchRemovals());
 
         bool room = await harness.Cache.EnsureSpaceAsync(Scope, 1, CancellationToken.None);
 
@@ -262,7 +262,7 @@ public sealed class DefaultImageVolumeCacheTests
     {
         using var harness = new CacheHarness();
         ImageCacheEntry entry = await SeedAsync(harness, "a", 1);
-        await using CacheEntryLease? pin = await Internal(harness).TryPinAsync(entry);
+        await using CacheEntryLease? pin = await Internal(harness).TryPinAsync(entry, Internal(harness).WatchRemovals());
 
         bool evicted = await harness.Cache.EvictAsync(entry, CancellationToken.None);
 
