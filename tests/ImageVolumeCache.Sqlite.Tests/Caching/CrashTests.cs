@@ -20,9 +20,23 @@ namespace ImageVolumeCache.Sqlite.Tests.Caching;
 /// </remarks>
 public sealed class CrashTests
 {
-    private const int KillPoints = 24;
+    private const int KillPoints = 30;
     private const int MaxDelayMilliseconds = 1500;
     private static readonly (string Id, int SizeMb)[] Images = [("image-a", 4), ("image-b", 8), ("image-c", 16)];
+
+    /// <summary>
+    /// Every third run kills the child as soon as it prints one of these (the n-th time, n from 1 to 3) instead of after
+    /// a random delay: the steps that take well under a millisecond, which a random delay almost never hits.
+    /// </summary>
+    private static readonly (string Step, Func<string, bool> Matches)[] Triggers =
+    [
+        ("entry insert", l => l.StartsWith("end copy ", StringComparison.Ordinal) && !IsTarget(l)),
+        ("eviction", l => l.StartsWith("begin delete ", StringComparison.Ordinal) && !IsTarget(l)),
+        ("entry removal", l => l.StartsWith("end delete ", StringComparison.Ordinal) && !IsTarget(l)),
+        ("cache volume create", l => l.StartsWith("begin create ", StringComparison.Ordinal) && !IsTarget(l)),
+        ("extend", l => l.StartsWith("begin extend ", StringComparison.Ordinal)),
+        ("lookup", l => l.StartsWith("request ", StringComparison.Ordinal)),
+    ];
 
     [Test]
     public async Task After_a_kill_at_any_point_a_restarted_host_has_no_orphan_volume_no_entry_without_a_volume_and_serves_the_next_request()
@@ -40,10 +54,13 @@ public sealed class CrashTests
         for (int run = 0; run < KillPoints; run++)
         {
             var delay = TimeSpan.FromMilliseconds(random.Next(MaxDelayMilliseconds));
+            (string Step, Func<string, bool> Matches)? trigger = run % 3 == 2 ? Triggers[run / 3 % Triggers.Length] : null;
+            Func<string, bool>? kill = trigger is null ? null : Nth(trigger.Value.Matches, random.Next(1, 4));
             string[] args = ["crash", volumes, images, database, ChildProcess.Number(run), .. Images.Select(i => i.Id)];
-            KilledRun killed = await KilledRun.RunAsync(delay, args);
+            KilledRun killed = await KilledRun.RunAsync(delay, kill, args);
             phases[killed.Phase] = phases.GetValueOrDefault(killed.Phase) + 1;
-            string context = $"seed {seed}, run {run}, killed after {delay.TotalMilliseconds} ms in phase '{killed.Phase}' (last lines: {string.Join(" | ", killed.Lines.TakeLast(4))})";
+            string when = trigger is null ? $"after {delay.TotalMilliseconds} ms" : $"on reaching {trigger.Value.Step}";
+            string context = $"seed {seed}, run {run}, killed {when} in phase '{killed.Phase}' (last lines: {string.Join(" | ", killed.Lines.TakeLast(4))})";
 
             await using ServiceProvider host = CrashHost.Build(volumes, images, database);
             await CrashHost.StartAsync(host); // reconciles the backend
@@ -64,6 +81,14 @@ public sealed class CrashTests
         }
 
         Assert.That(phases.Values.Sum(), Is.EqualTo(KillPoints));
+    }
+
+    private static bool IsTarget(string line) => line.Split(' ')[^1].StartsWith(CrashHost.TargetPrefix, StringComparison.Ordinal);
+
+    private static Func<string, bool> Nth(Func<string, bool> matches, int n)
+    {
+        int seen = 0;
+        return line => matches(line) && ++seen == n;
     }
 
     private static async Task AddImagesAsync(string folder, Random random)

@@ -18,11 +18,16 @@ internal sealed class KilledRun
     /// <summary>What the child was doing when it was killed, from the last line it printed.</summary>
     public string Phase => PhaseOf(Lines.Count == 0 ? string.Empty : Lines[^1]);
 
-    public static async Task<KilledRun> RunAsync(TimeSpan delay, params string[] args)
+    /// <summary>
+    /// Runs the child and kills it <paramref name="delay"/> after it printed "ready", or, with a <paramref name="trigger"/>,
+    /// as soon as it printed a matching line: a step too short for a random delay to land in is then reached on purpose.
+    /// </summary>
+    public static async Task<KilledRun> RunAsync(TimeSpan delay, Func<string, bool>? trigger, params string[] args)
     {
         using Process child = ChildProcess.Start(args);
         var lines = new List<string>();
         var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var triggered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Task reading = Task.Run(async () =>
         {
             while (await child.StandardOutput.ReadLineAsync() is { } line)
@@ -32,20 +37,28 @@ internal sealed class KilledRun
                     lines.Add(line);
                 }
 
+                if (trigger is not null && trigger(line))
+                {
+                    child.Kill();
+                    triggered.TrySetResult();
+                }
+
                 if (line == "ready")
                 {
                     ready.TrySetResult();
                 }
             }
 
-            ready.TrySetResult(); // ended without "ready": the exit code below tells why
+            // Ended without "ready" or the trigger: the exit code below tells why.
+            ready.TrySetResult();
+            triggered.TrySetResult();
         });
         Task<string> errors = child.StandardError.ReadToEndAsync();
         try
         {
             // A bound on a hung child, not a measure of speed: the test fails rather than hang the run.
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(1));
-            await Task.Delay(delay);
+            await (trigger is null ? Task.Delay(delay) : triggered.Task.WaitAsync(TimeSpan.FromMinutes(1)));
         }
         finally
         {
