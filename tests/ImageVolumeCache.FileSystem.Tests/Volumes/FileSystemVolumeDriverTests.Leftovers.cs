@@ -2,26 +2,11 @@ using ImageVolumeCache.FileSystem.Tests.Support;
 
 namespace ImageVolumeCache.FileSystem.Tests.Volumes;
 
-/// <summary>
-/// The files a process killed in the middle of a driver call leaves behind (found by the SQLite crash test), made by
-/// hand here: the listing must describe or remove them, and a delete must remove all of a volume's files.
-/// </summary>
-public sealed class FileSystemVolumeDriverLeftoverTests
+// The files a process killed in the middle of a driver call leaves behind (found by the SQLite crash test), made by
+// hand here: the listing must describe or remove them, and a delete must remove all of a volume's files.
+public sealed partial class FileSystemVolumeDriverTests
 {
-    private const string Backend = "host1@fs";
     private const string PendingSuffix = ".json.0123456789abcdef0123456789abcdef.tmp";
-    private TemporaryDirectory _directory = null!;
-    private FileSystemVolumeDriver _driver = null!;
-
-    [SetUp]
-    public void CreateDriver()
-    {
-        _directory = new TemporaryDirectory();
-        _driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = Backend, Directory = _directory.Path });
-    }
-
-    [TearDown]
-    public void RemoveDirectory() => _directory.Dispose();
 
     [Test]
     public async Task A_volume_file_whose_sidecar_was_never_renamed_into_place_is_listed_with_the_spec_of_its_pending_sidecar()
