@@ -13,6 +13,8 @@ internal sealed class SampleOptions
         ["--volumes"] = "Sample:Volumes",
         ["--direct-image-clone"] = "Sample:DirectImageClone",
         ["--keep-volumes"] = "Sample:KeepVolumes",
+        ["--store"] = "Sample:Store",
+        ["--store-file"] = "Sample:StoreFile",
     };
 
     /// <summary>The backend the volumes are made on.</summary>
@@ -35,6 +37,18 @@ internal sealed class SampleOptions
 
     /// <summary>Keep the volumes after the run (they are deleted by default, to give the disk space back).</summary>
     public bool KeepVolumes { get; set; }
+
+    /// <summary>Where cache entries are kept: <c>sqlite</c> (a file, so a second run starts with hits) or <c>memory</c>.</summary>
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>The SQLite file; empty means <c>cache.db</c> in the data folder.</summary>
+    public string StoreFile { get; set; } = string.Empty;
+
+    public bool StoresInMemory => string.Equals(Store, "memory", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsStoreKnown => StoresInMemory || string.Equals(Store, "sqlite", StringComparison.OrdinalIgnoreCase);
+
+    public string StoreFilePath => string.IsNullOrWhiteSpace(StoreFile) ? Path.Combine(DataDirectory, "cache.db") : Path.GetFullPath(StoreFile);
 
     public string DataDirectory => string.IsNullOrWhiteSpace(DataDir) ? Path.Combine(Path.GetTempPath(), "imagevolumecache-sample") : Path.GetFullPath(DataDir);
 

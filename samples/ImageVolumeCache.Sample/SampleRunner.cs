@@ -21,16 +21,16 @@ internal static class SampleRunner
         });
         builder.Configuration.AddCommandLine(args, new Dictionary<string, string>(SampleOptions.SwitchMappings));
         SampleOptions options = builder.Configuration.GetSection("Sample").Get<SampleOptions>() ?? new SampleOptions();
-        if (options.ImageSizeMb <= 0 || options.Volumes < 2)
+        if (options.ImageSizeMb <= 0 || options.Volumes < 2 || !options.IsStoreKnown)
         {
-            await output.WriteLineAsync("--image-size-mb must be at least 1 and --volumes at least 2.");
+            await output.WriteLineAsync("--image-size-mb must be at least 1, --volumes at least 2, and --store sqlite or memory.");
             return 2;
         }
 
         PrepareDirectories(options);
         var progress = new ProgressBar(output, interactive);
         var notifier = new ConsoleNotifier(output);
-        builder.Services.AddImageVolumeCache(builder.Configuration.GetSection("ImageVolumeCache"))
+        IImageVolumeCacheBuilder cache = builder.Services.AddImageVolumeCache(builder.Configuration.GetSection("ImageVolumeCache"))
             .AddFileSystemBackend(options.Backend, o =>
             {
                 o.Directory = options.VolumesDirectory;
@@ -39,11 +39,16 @@ internal static class SampleRunner
             .UseFolderImageService(options.ImagesDirectory)
             .UseImageService(sp => new ProgressImageService(sp.GetRequiredService<FolderImageService>(), progress))
             .UseNotifier(_ => notifier);
+        if (!options.StoresInMemory)
+        {
+            cache.UseSqliteStore(options.StoreFilePath);
+        }
 
         using IHost host = builder.Build();
         try
         {
-            await host.StartAsync(cancellationToken); // validates the ImageVolumeCache options
+            // Validates the ImageVolumeCache options, opens the store and reconciles the backend with it.
+            await host.StartAsync(cancellationToken);
             await new SampleTour(host.Services, options, output, progress, notifier).RunAsync(cancellationToken);
             return 0;
         }
@@ -58,10 +63,13 @@ internal static class SampleRunner
         }
     }
 
-    /// <summary>Makes the data folders, and removes the volumes of an earlier run (their cache entries lived in memory and are gone).</summary>
+    /// <summary>
+    /// Makes the data folders. With the store in memory, the volumes of an earlier run are removed (their entries are
+    /// gone); with SQLite they stay, and the cache volumes among them serve this run.
+    /// </summary>
     private static void PrepareDirectories(SampleOptions options)
     {
-        if (Directory.Exists(options.VolumesDirectory))
+        if (options.StoresInMemory && Directory.Exists(options.VolumesDirectory))
         {
             Directory.Delete(options.VolumesDirectory, recursive: true);
         }

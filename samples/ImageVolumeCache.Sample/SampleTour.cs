@@ -4,9 +4,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImageVolumeCache.Sample;
 
 /// <summary>
-/// Makes an image, then several volumes from it on one file-system backend: the first is a miss that fills a cache
-/// volume, the others are hits that clone it (the last one larger, so it is extended). Prints each request, the cache
-/// entries and a summary of miss and hit times.
+/// Makes an image (or keeps the one of an earlier run), then several volumes from it on one file-system backend: the
+/// first is a miss that fills a cache volume, the others are hits that clone it (the last one larger, so it is
+/// extended). With the SQLite store a second run finds the entry and the cache volume of the first and starts with hits.
+/// Prints each request, the cache entries and a summary of miss and hit times.
 /// </summary>
 internal sealed class SampleTour(IServiceProvider services, SampleOptions options, TextWriter output, ProgressBar progress, ConsoleNotifier notifier)
 {
@@ -20,15 +21,23 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         var pipeline = services.GetRequiredService<CreateFromImagePipeline>();
         var cache = services.GetRequiredService<IImageVolumeCache>();
 
-        await output.WriteLineAsync($"ImageVolumeCache sample: backend {options.Backend}, volumes in {options.VolumesDirectory}");
+        string store = options.StoresInMemory ? "entries in memory" : $"entries in {options.StoreFilePath}";
+        await output.WriteLineAsync($"ImageVolumeCache sample: backend {options.Backend}, volumes in {options.VolumesDirectory}, {store}");
+        await RemoveEarlierUserVolumesAsync(cancellationToken);
         ImageInfo image = await AddImageAsync(images, cancellationToken);
+        bool cached = (await cache.ListAsync(null, cancellationToken)).Any(e => e.ImageId == ImageId && e.ImageUpdatedAt == image.UpdatedAt);
+        if (cached)
+        {
+            await output.WriteLineAsync("    the cache already holds it from an earlier run: this run starts with hits");
+        }
+
         await output.WriteLineAsync();
 
         int sizeGb = image.MinimumSizeGb;
         for (int i = 1; i <= options.Volumes; i++)
         {
             bool larger = i == options.Volumes;
-            string what = i == 1 ? "first use: a miss fills a cache volume, then clones it"
+            string what = i == 1 && !cached ? "first use: a miss fills a cache volume, then clones it"
                 : larger ? "a larger volume: a hit, cloned at the cached size and extended"
                 : "same image again: a hit, cloned from the cache volume";
             await CreateAsync(pipeline, $"vol-{i}", larger ? sizeGb + 1 : sizeGb, what, cancellationToken);
@@ -50,6 +59,13 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
     private async Task<ImageInfo> AddImageAsync(FolderImageService images, CancellationToken cancellationToken)
     {
         var started = TimeProvider.System.GetTimestamp();
+        if (await EarlierImageAsync(images, cancellationToken) is { } earlier)
+        {
+            // Adding it again would give it a new updated_at, and the cache would rightly call its entry stale.
+            await output.WriteLineAsync($"Image {ImageId}: kept from an earlier run in {images.Folder}, {earlier.SizeBytes >> 20} MiB, sha256 {earlier.Checksum![..16]}...");
+            return earlier;
+        }
+
         if (!string.IsNullOrWhiteSpace(options.Image))
         {
             string path = Path.GetFullPath(options.Image);
@@ -71,6 +87,25 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         await output.WriteLineAsync(
             $"    {image.SizeBytes >> 20} MiB, sha256 {image.Checksum![..16]}..., ready in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1} s");
         return image;
+    }
+
+    /// <summary>The demo image of an earlier run on the same data folder, when it is the image this run would add.</summary>
+    private async Task<ImageInfo?> EarlierImageAsync(FolderImageService images, CancellationToken cancellationToken)
+    {
+        ImageInfo image;
+        try
+        {
+            image = await images.GetImageAsync(Requester, ImageId, cancellationToken);
+        }
+        catch (ImageNotFoundException)
+        {
+            return null;
+        }
+
+        bool same = string.IsNullOrWhiteSpace(options.Image)
+            ? image.SizeBytes == (long)options.ImageSizeMb << 20 && !image.Locations.Any(l => !l.StartsWith(new Uri(images.Folder).AbsoluteUri, StringComparison.Ordinal))
+            : image.Locations.Contains(new Uri(Path.GetFullPath(options.Image)).AbsoluteUri, StringComparer.Ordinal);
+        return same ? image : null;
     }
 
     private async Task CreateAsync(CreateFromImagePipeline pipeline, string volumeId, int sizeGb, string what, CancellationToken cancellationToken)
@@ -104,29 +139,62 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
             await output.WriteLineAsync(
                 $"  miss {Milliseconds(misses[0])}, hit {hitMs:N0} ms on average over {hits.Count}: hits are {misses[0].TotalMilliseconds / hitMs:F1}x faster");
         }
+        else if (hits.Count > 0)
+        {
+            await output.WriteLineAsync($"  hit {hits.Average(h => h.TotalMilliseconds):N0} ms on average over {hits.Count}, and no miss: an earlier run filled the cache");
+        }
 
         await output.WriteLineAsync(
             $"  notifications: {notifier.CountOf(ImageVolumeCacheEventTypes.Hit)} hit, {notifier.CountOf(ImageVolumeCacheEventTypes.Miss)} miss, {notifier.CountOf(ImageVolumeCacheEventTypes.Evict)} evict");
+        if (!options.StoresInMemory)
+        {
+            await output.WriteLineAsync($"  run it again (same --data-dir): the entry is kept in {options.StoreFilePath}, so it starts with hits");
+        }
     }
 
-    /// <summary>Deletes every volume of the run, cache volumes included, through a driver's listing (unless asked to keep them).</summary>
+    /// <summary>
+    /// Deletes the volumes this run made (unless asked to keep them), and the cache volumes too when the entries live in
+    /// memory; with SQLite the cache volumes stay for the next run.
+    /// </summary>
     private async Task RemoveVolumesAsync(CancellationToken cancellationToken)
     {
-        var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = options.Backend, Directory = options.VolumesDirectory });
-        IReadOnlyList<BackendVolume> volumes = await driver.ListVolumesAsync(cancellationToken);
+        FileSystemVolumeDriver driver = Driver();
         if (options.KeepVolumes)
         {
-            await output.WriteLineAsync($"  {volumes.Count} volumes kept in {options.VolumesDirectory}");
+            await output.WriteLineAsync($"  {(await driver.ListVolumesAsync(cancellationToken)).Count} volumes kept in {options.VolumesDirectory}");
             return;
         }
 
-        foreach (BackendVolume volume in volumes)
+        var doomed = _made.Select(m => m.VolumeId).ToList();
+        if (options.StoresInMemory)
         {
-            await driver.DeleteVolumeAsync(volume.Spec.Id, cancellationToken);
+            doomed.AddRange((await driver.ListVolumesAsync(cancellationToken)).Select(v => v.Spec.Id).Except(doomed));
         }
 
-        await output.WriteLineAsync($"  {volumes.Count} volumes deleted from {options.VolumesDirectory} (--keep-volumes true keeps them)");
+        foreach (string volumeId in doomed)
+        {
+            await driver.DeleteVolumeAsync(volumeId, cancellationToken);
+        }
+
+        string kept = options.StoresInMemory ? string.Empty : ", the cache volume kept for the next run";
+        await output.WriteLineAsync($"  {doomed.Count} volumes deleted from {options.VolumesDirectory}{kept} (--keep-volumes true keeps them all)");
     }
+
+    /// <summary>Deletes the volumes an earlier run kept (--keep-volumes), so that this run can make volumes of the same names; cache volumes stay.</summary>
+    private async Task RemoveEarlierUserVolumesAsync(CancellationToken cancellationToken)
+    {
+        FileSystemVolumeDriver driver = Driver();
+        foreach (BackendVolume volume in await driver.ListVolumesAsync(cancellationToken))
+        {
+            if (!volume.Spec.Metadata.ContainsKey(CacheVolumeMetadata.CacheVolume))
+            {
+                await driver.DeleteVolumeAsync(volume.Spec.Id, cancellationToken);
+            }
+        }
+    }
+
+    private FileSystemVolumeDriver Driver() =>
+        new(new FileSystemVolumeDriverOptions { BackendName = options.Backend, Directory = options.VolumesDirectory });
 
     private static string Milliseconds(TimeSpan duration) => $"{duration.TotalMilliseconds:N0} ms";
 }

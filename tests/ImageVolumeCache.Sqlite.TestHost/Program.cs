@@ -1,33 +1,16 @@
-using ImageVolumeCache;
-using ImageVolumeCache.Sqlite;
+using ImageVolumeCache.Sqlite.TestHost;
 
-// race <database> <start-file> <name> <own-images>: waits for <start-file>, then adds one entry for the shared image
-// "image-shared" and <own-images> entries for images of its own; prints how many of its adds won.
-if (args is not ["race", string database, string startFile, string name, string ownImagesText] || !int.TryParse(ownImagesText, out int ownImages))
+// race <database> <start-file> <name> <own-images>: two processes adding entries to one database file.
+// crash <volumes-dir> <images-dir> <database> <run> <image-id>...: creates volumes from images until killed.
+return args switch
 {
-    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images>");
+    ["race", ..] => await RaceCommand.RunAsync(args[1..]),
+    ["crash", ..] => await CrashCommand.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images> | crash <volumes-dir> <images-dir> <database> <run> <image-id>...");
     return 2;
 }
-
-using var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = database, BusyTimeout = TimeSpan.FromSeconds(30) });
-await store.InitializeAsync(CancellationToken.None);
-Console.WriteLine("ready");
-while (!File.Exists(startFile))
-{
-    await Task.Delay(1);
-}
-
-var t0 = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-int won = 0;
-for (int i = 0; i <= ownImages; i++)
-{
-    string image = i == 0 ? "image-shared" : $"image-{name}-{i}";
-    var entry = new ImageCacheEntry(0, "host1@lvm", "host1@lvm", null, image, t0, $"volume-{name}-{i}", 1, t0, t0);
-    if (await store.TryAddAsync(entry, CancellationToken.None) is not null && i == 0)
-    {
-        won++;
-    }
-}
-
-Console.WriteLine($"shared-won {won}");
-return 0;

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(4003, LogLevel.Debug, "Image {ImageId} could not be reflinked into volume {VolumeId} on backend {Backend} (errno {Errno}); the volume is made another way.")]
     public static partial void DirectImageCloneRefused(ILogger logger, string imageId, string volumeId, string backend, int errno);
 
+    [LoggerMessage(4004, LogLevel.Information, "Removed {Path}, left by an interrupted create or delete of volume {VolumeId} on backend {Backend}: its volume file is gone.")]
+    public static partial void LeftoverRemoved(ILogger logger, string path, string volumeId, string backend);
+
     [LoggerMessage(4010, LogLevel.Information, "Computed the sha256 checksum of image {ImageId} ({SizeBytes} bytes) and kept it in its manifest.")]
     public static partial void ImageChecksumComputed(ILogger logger, string imageId, long sizeBytes);
 }

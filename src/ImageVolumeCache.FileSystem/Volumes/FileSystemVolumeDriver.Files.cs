@@ -25,14 +25,37 @@ public sealed partial class FileSystemVolumeDriver
 
         string path = GetVolumePath(volume.Id);
         EnsureDirectory();
+
+        // The sidecar is written (to a temporary file) before the volume file is claimed, so that a crash at any point
+        // leaves no volume file whose spec is unknown: the listing reads a pending sidecar when the sidecar is missing.
+        byte[] sidecar = SerializeRecord(VolumeRecord.From(volume));
+        bool preparing = _preparing.TryAdd(volume.Id, 0);
+        string pending;
         SafeFileHandle handle;
         try
         {
-            handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+            pending = AtomicFile.Prepare(SidecarPath(volume.Id), sidecar);
+            try
+            {
+                handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(pending);
+                throw new InvalidOperationException($"Volume '{volume.Id}' already exists on backend '{_backend}' ({path}).");
+            }
+            catch
+            {
+                File.Delete(pending);
+                throw;
+            }
         }
-        catch (IOException) when (File.Exists(path))
+        finally
         {
-            throw new InvalidOperationException($"Volume '{volume.Id}' already exists on backend '{_backend}' ({path}).");
+            if (preparing)
+            {
+                _preparing.TryRemove(volume.Id, out _);
+            }
         }
 
         try
@@ -43,7 +66,7 @@ public sealed partial class FileSystemVolumeDriver
                 RandomAccess.SetLength(handle, volume.SizeGb * BytesPerGb);
             }
 
-            WriteRecord(VolumeRecord.From(volume));
+            AtomicFile.Commit(pending, SidecarPath(volume.Id), sidecar);
         }
         catch (Exception ex)
         {
@@ -61,8 +84,7 @@ public sealed partial class FileSystemVolumeDriver
     {
         try
         {
-            File.Delete(path);
-            File.Delete(SidecarPath(volumeId));
+            DeleteFiles(volumeId, path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -90,11 +112,13 @@ public sealed partial class FileSystemVolumeDriver
 
     private string SidecarPath(string volumeId) => Path.Combine(Directory, volumeId + SidecarExtension);
 
-    private VolumeRecord? ReadRecord(string volumeId)
+    private VolumeRecord? ReadRecord(string volumeId) => ReadRecordFile(SidecarPath(volumeId));
+
+    private static VolumeRecord? ReadRecordFile(string path)
     {
         try
         {
-            byte[] json = File.ReadAllBytes(SidecarPath(volumeId));
+            byte[] json = File.ReadAllBytes(path);
             return JsonSerializer.Deserialize(json, VolumeJsonContext.Default.VolumeRecord);
         }
         catch (Exception ex) when (ex is IOException or JsonException or UnauthorizedAccessException)
@@ -103,8 +127,9 @@ public sealed partial class FileSystemVolumeDriver
         }
     }
 
-    private void WriteRecord(VolumeRecord record) =>
-        AtomicFile.Write(SidecarPath(record.Id), JsonSerializer.SerializeToUtf8Bytes(record, VolumeJsonContext.Default.VolumeRecord));
+    private void WriteRecord(VolumeRecord record) => AtomicFile.Write(SidecarPath(record.Id), SerializeRecord(record));
+
+    private static byte[] SerializeRecord(VolumeRecord record) => JsonSerializer.SerializeToUtf8Bytes(record, VolumeJsonContext.Default.VolumeRecord);
 
     private void UpdateRecord(string volumeId, Func<VolumeRecord, VolumeRecord> change)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ImageVolumeCache.FileSystem.Diagnostics;
 using ImageVolumeCache.FileSystem.Volumes;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,9 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     private readonly string _backend;
     private readonly bool _cloneImagesDirectly;
     private readonly ILogger _logger;
+
+    /// <summary>Volumes this instance is about to claim: their pending sidecar exists, their volume file not yet.</summary>
+    private readonly ConcurrentDictionary<string, byte> _preparing = new(StringComparer.Ordinal);
     private int _loggedCloneMethods;
 
     /// <summary>Creates a driver over a directory.</summary>
@@ -146,8 +150,7 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
             File.SetAttributes(path, FileAttributes.Normal);
         }
 
-        File.Delete(path);
-        File.Delete(SidecarPath(volumeId));
+        DeleteFiles(volumeId, path);
         return ValueTask.CompletedTask;
     }
 
@@ -157,6 +160,7 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     {
         cancellationToken.ThrowIfCancellationRequested();
         EnsureDirectory();
+        RemoveLeftovers();
         var volumes = new List<BackendVolume>();
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + DataExtension))
         {
@@ -172,7 +176,7 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
                 continue; // deleted while listing
             }
 
-            VolumeRecord? record = ReadRecord(id);
+            VolumeRecord? record = ReadRecord(id) ?? ReadPendingRecord(id);
             if (record is null)
             {
                 Log.SidecarUnreadable(_logger, id, _backend, SidecarPath(id));

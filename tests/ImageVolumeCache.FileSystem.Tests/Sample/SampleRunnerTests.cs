@@ -10,17 +10,41 @@ public sealed class SampleRunnerTests
     public async Task The_sample_shows_one_miss_then_hits_and_exits_with_0()
     {
         using var data = new TemporaryDirectory();
-        using var output = new StringWriter();
 
-        int exitCode = await SampleRunner.RunAsync(
-            ["--image-size-mb", "8", "--data-dir", data.Path, "--volumes", "3"], output, interactive: false, CancellationToken.None);
+        (int exitCode, string text) = await RunAsync(data.Path);
 
-        string text = output.ToString();
-        var paths = text.Split('\n').Where(l => l.TrimStart().StartsWith("path ", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd(','));
         Assert.That(exitCode, Is.EqualTo(0), text);
-        Assert.That(paths, Is.EqualTo(new[] { "CacheMissCreated", "CacheHit", "CacheHit" }), text);
-        Assert.That(text, Does.Contain("notifications: 2 hit, 1 miss, 0 evict").And.Contain("hits are"));
-        Assert.That(Directory.EnumerateFiles(Path.Combine(data.Path, "volumes")), Is.Empty, "the sample deletes its volumes unless asked to keep them");
+        Assert.That(Paths(text), Is.EqualTo(new[] { "CacheMissCreated", "CacheHit", "CacheHit" }), text);
+        Assert.That(text, Does.Contain("notifications: 2 hit, 1 miss, 0 evict").And.Contain("hits are").And.Contain("run it again"));
+        Assert.That(Directory.EnumerateFiles(Path.Combine(data.Path, "volumes"), "*.img").Count(), Is.EqualTo(1), "only the cache volume stays, for the next run");
+        Assert.That(File.Exists(Path.Combine(data.Path, "cache.db")), Is.True, "the entries are kept in a SQLite file in the data folder");
+    }
+
+    [Test]
+    public async Task A_second_run_on_the_same_data_folder_starts_with_a_hit()
+    {
+        using var data = new TemporaryDirectory();
+        (int firstExit, string first) = await RunAsync(data.Path);
+
+        (int exitCode, string text) = await RunAsync(data.Path);
+
+        Assert.That(firstExit, Is.EqualTo(0), first);
+        Assert.That(exitCode, Is.EqualTo(0), text);
+        Assert.That(Paths(text), Is.EqualTo(new[] { "CacheHit", "CacheHit", "CacheHit" }), text);
+        Assert.That(text, Does.Contain("kept from an earlier run").And.Contain("notifications: 3 hit, 0 miss, 0 evict"));
+    }
+
+    [Test]
+    public async Task With_the_store_in_memory_the_sample_leaves_no_volume_behind()
+    {
+        using var data = new TemporaryDirectory();
+
+        (int exitCode, string text) = await RunAsync(data.Path, "--store", "memory");
+
+        Assert.That(exitCode, Is.EqualTo(0), text);
+        Assert.That(Paths(text), Is.EqualTo(new[] { "CacheMissCreated", "CacheHit", "CacheHit" }), text);
+        Assert.That(Directory.EnumerateFiles(Path.Combine(data.Path, "volumes")), Is.Empty, "with entries in memory the cache volume goes too");
+        Assert.That(File.Exists(Path.Combine(data.Path, "cache.db")), Is.False);
     }
 
     [Test]
@@ -34,4 +58,15 @@ public sealed class SampleRunnerTests
         Assert.That(exitCode, Is.EqualTo(2));
         Assert.That(output.ToString(), Does.Contain("--volumes"));
     }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string dataDir, params string[] more)
+    {
+        using var output = new StringWriter();
+        int exitCode = await SampleRunner.RunAsync(
+            ["--image-size-mb", "8", "--data-dir", dataDir, "--volumes", "3", .. more], output, interactive: false, CancellationToken.None);
+        return (exitCode, output.ToString());
+    }
+
+    private static IEnumerable<string> Paths(string text) =>
+        text.Split('\n').Where(l => l.TrimStart().StartsWith("path ", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd(','));
 }

@@ -4,7 +4,7 @@ using static ImageVolumeCache.FileSystem.Tests.Support.TestData;
 namespace ImageVolumeCache.FileSystem.Tests.Volumes;
 
 /// <summary>The file-system driver on real files in a temporary directory: sparseness, data, read-only marks, listing.</summary>
-public sealed class FileSystemVolumeDriverTests
+public sealed partial class FileSystemVolumeDriverTests
 {
     private const string Backend = "host1@fs";
     private TemporaryDirectory _directory = null!;

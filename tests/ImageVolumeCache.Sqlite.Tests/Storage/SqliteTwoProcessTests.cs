@@ -29,18 +29,8 @@ public sealed class SqliteTwoProcessTests
         Assert.That(await store.GetTotalsAsync("host1@lvm", CancellationToken.None), Is.EqualTo(new CacheScopeTotals(1 + (2 * OwnImages), 1 + (2 * OwnImages))));
     }
 
-    private static Process StartChild(string database, string startFile, string name)
-    {
-        string child = Path.Combine(TestContext.CurrentContext.TestDirectory, "ImageVolumeCache.Sqlite.TestHost.dll");
-        string dotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
-        var info = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in new[] { child, "race", database, startFile, name, OwnImages.ToString(System.Globalization.CultureInfo.InvariantCulture) })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        return Process.Start(info) ?? throw new InvalidOperationException($"Could not start {child}.");
-    }
+    private static Process StartChild(string database, string startFile, string name) =>
+        ChildProcess.Start("race", database, startFile, name, ChildProcess.Number(OwnImages));
 
     private static async Task<int> SharedWinsAsync(Process child)
     {
