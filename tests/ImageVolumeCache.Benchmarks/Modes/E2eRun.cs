@@ -125,56 +125,55 @@ public static class E2eRun
         var noCacheDriver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = NoCacheBackend, Directory = noCacheVolumes });
         var cacheDriver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = CacheBackend, Directory = cacheVolumes });
 
+        // The image file is written where the folder image service keeps images; its sha256 is computed once, when it is added.
         var clock = Stopwatch.StartNew();
-        await using (var data = new PseudoRandomStream(imageBytes))
-        {
-            await folder.AddImageAsync(new FolderImage(ImageId, Requester.ProjectId) { Name = "e2e" }, data, CancellationToken.None).ConfigureAwait(false);
-        }
-
+        string imageFile = Path.Combine(images, ImageId + ".raw");
+        PseudoRandomFile.Write(imageFile, imageBytes);
+        await folder.AddImageFileAsync(new FolderImage(ImageId, Requester.ProjectId) { Name = "e2e" }, imageFile, CancellationToken.None).ConfigureAwait(false);
         ImageInfo image = await folder.GetImageAsync(Requester, ImageId, CancellationToken.None).ConfigureAwait(false);
         double imageMs = clock.Elapsed.TotalMilliseconds;
 
-        // Every timed step starts with no dirty data on the file system (sync -f, untimed), so that one step's writeback
-        // does not slow down the next.
-        // (1) No cache: the image is downloaded (read and checksummed) and copied into the volume.
-        var noCache = new List<double>();
-        for (int i = 1; i <= repeat; i++)
+        // Makes `repeat` volumes one after the other, each deleted before the next (on a file system without reflink each
+        // is a full copy), and returns their times. Every timed request starts with no dirty data on the file system
+        // (sync -f, untimed), so that one step's writeback does not slow down the next.
+        async Task<(List<double> Times, CreateVolumeFromImageResult Last)> RequestsAsync(
+            string backend, FileSystemVolumeDriver driver, string prefix, CreateFromImagePath expected, Func<CreateVolumeFromImageResult, Task>? between = null)
         {
-            await SyncAsync(root).ConfigureAwait(false);
-            (double ms, _) = await CreateAsync(pipeline, NoCacheBackend, $"nocache-{i}", image, CreateFromImagePath.Download).ConfigureAwait(false);
-            noCache.Add(ms);
-            await noCacheDriver.DeleteVolumeAsync($"nocache-{i}", CancellationToken.None).ConfigureAwait(false);
+            var times = new List<double>();
+            CreateVolumeFromImageResult? last = null;
+            for (int i = 1; i <= repeat; i++)
+            {
+                if (last is not null && between is not null)
+                {
+                    await between(last).ConfigureAwait(false);
+                }
+
+                await SyncAsync(root).ConfigureAwait(false);
+                (double ms, last) = await CreateAsync(pipeline, backend, $"{prefix}-{i}", image, expected).ConfigureAwait(false);
+                times.Add(ms);
+                await driver.DeleteVolumeAsync(last.Volume.Id, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return (times, last!);
         }
+
+        // (1) No cache: the image is downloaded (read and checksummed) and copied into the volume.
+        (List<double> noCache, _) = await RequestsAsync(NoCacheBackend, noCacheDriver, "nocache", CreateFromImagePath.Download).ConfigureAwait(false);
 
         // (2) The first miss: download into a new cache volume, then clone it into the user's volume. The entry is evicted
         // (its cache volume deleted) before the next miss; the last one stays for the hits.
-        var misses = new List<double>();
-        ImageCacheEntry entry = null!;
-        for (int i = 1; i <= repeat; i++)
+        (List<double> misses, CreateVolumeFromImageResult miss) = await RequestsAsync(CacheBackend, cacheDriver, "miss", CreateFromImagePath.CacheMissCreated, async previous =>
         {
-            if (i > 1 && !await cache.EvictAsync(entry, CancellationToken.None).ConfigureAwait(false))
+            if (!await cache.EvictAsync(previous.CacheEntry!, CancellationToken.None).ConfigureAwait(false))
             {
-                throw new InvalidOperationException($"cache entry of volume {entry.VolumeId} could not be evicted.");
+                throw new InvalidOperationException($"the cache entry of volume {previous.CacheEntry!.VolumeId} could not be evicted.");
             }
+        }).ConfigureAwait(false);
 
-            await SyncAsync(root).ConfigureAwait(false);
-            (double ms, CreateVolumeFromImageResult miss) = await CreateAsync(pipeline, CacheBackend, $"miss-{i}", image, CreateFromImagePath.CacheMissCreated).ConfigureAwait(false);
-            misses.Add(ms);
-            entry = miss.CacheEntry!;
-            await cacheDriver.DeleteVolumeAsync($"miss-{i}", CancellationToken.None).ConfigureAwait(false);
-        }
+        // (3) Hits: a clone of the cache volume.
+        (List<double> hits, _) = await RequestsAsync(CacheBackend, cacheDriver, "hit", CreateFromImagePath.CacheHit).ConfigureAwait(false);
 
-        string cacheVolumeFile = cacheDriver.GetVolumePath(entry.VolumeId);
-
-        // (3) Hits: a clone of the cache volume. One volume alive at a time: on a file system without reflink each is a full copy.
-        var hits = new List<double>();
-        for (int i = 1; i <= repeat; i++)
-        {
-            await SyncAsync(root).ConfigureAwait(false);
-            (double ms, _) = await CreateAsync(pipeline, CacheBackend, $"hit-{i}", image, CreateFromImagePath.CacheHit).ConfigureAwait(false);
-            hits.Add(ms);
-            await cacheDriver.DeleteVolumeAsync($"hit-{i}", CancellationToken.None).ConfigureAwait(false);
-        }
+        string cacheVolumeFile = cacheDriver.GetVolumePath(miss.CacheEntry!.VolumeId);
 
         // (4) The reference: cp of the cache volume's file on the same file system, started as a process like an operator would.
         bool reflinkFs = true;
@@ -207,11 +206,7 @@ public static class E2eRun
 
         // Process start cost, which the reference includes: cp of a 4 KiB file.
         string tiny = Path.Combine(scratch, "tiny");
-        await using (var small = new PseudoRandomStream(4096))
-        await using (FileStream file = File.Create(tiny))
-        {
-            await small.CopyToAsync(file).ConfigureAwait(false);
-        }
+        PseudoRandomFile.Write(tiny, 4096);
 
         var tinyCopies = new List<double>();
         for (int i = 1; i <= repeat; i++)
