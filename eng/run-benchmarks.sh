@@ -2,12 +2,17 @@
 # Runs every benchmark of tests/ImageVolumeCache.Benchmarks and prints the figures as markdown tables, for the README's
 # Performance section. Run from anywhere, on a quiet machine:
 #
-#   eng/run-benchmarks.sh            # full BenchmarkDotNet jobs and Cinder's peer at 1k/10k/100k (about 30 minutes on 2 cores)
-#   eng/run-benchmarks.sh --short    # BenchmarkDotNet's short job, peer at 1k/10k with a 3 s budget (a few minutes)
+#   eng/run-benchmarks.sh            # full BenchmarkDotNet jobs, Cinder's peer at 1k/10k/100k, e2e with a 1 GiB image
+#                                    # (about 30 minutes on 2 cores)
+#   eng/run-benchmarks.sh --short    # BenchmarkDotNet's short job, peer at 1k/10k with a 3 s budget, e2e with 256 MiB
+#                                    # (a few minutes)
 #
 # Everything it writes goes under artifacts/bench/ (ignored by git): BenchmarkDotNet's reports in bdn/, Cinder's figures
 # in cinder.json, and the whole output in run.log. The peer needs python3-cinder (apt-get install -y python3-cinder)
 # and ../shared/peer/cinder_bench.py beside the repository; without them that part fails and the rest still prints.
+# The end-to-end run (e2e) times the file-system backend in the temporary directory and, when IMAGEVOLUMECACHE_REFLINK_DIR
+# names one, in a reflink-capable directory; when it is unset and the script runs as root, it makes one for the run with
+# eng/reflink-dir.sh (a 4 GiB XFS image, reflink=1, loop-mounted on artifacts/bench/reflink) and removes it at the end.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -25,10 +30,23 @@ exec > >(tee "$out/run.log") 2>&1
 
 job=()
 peer=(--sizes 1000,10000,100000)
+e2e=(--image-size-mb 1024)
 if $short; then
   job=(--job short)
   peer=(--sizes 1000,10000 --budget 3)
+  e2e=(--image-size-mb 256)
 fi
+
+source eng/reflink-dir.sh
+reflink_image="$out/reflink.img"
+reflink_dir="$out/reflink"
+reflink_made=false
+cleanup() {
+  if $reflink_made; then
+    reflink_dir_unmount "$reflink_image" "$reflink_dir"
+  fi
+}
+trap cleanup EXIT
 
 echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPU(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), .NET SDK $(dotnet --version)"
 
@@ -55,3 +73,23 @@ echo
 echo "## Peer: OpenStack Cinder's bookkeeping next to the entry stores"
 echo
 run peer "${peer[@]}" --results "$out/bdn/results" --json "$out/cinder.json" || echo "(the peer benchmark could not run; see above)"
+
+echo
+echo "## End to end: file-system backend"
+echo
+if [[ -z "${IMAGEVOLUMECACHE_REFLINK_DIR:-}" && $(id -u) -eq 0 ]]; then
+  # The image, the cache volume and the no-cache volume are separate data (up to 3 GiB for a 1 GiB image); clones share blocks.
+  free_kb=$(df -Pk "$out" | awk 'NR == 2 {print $4}')
+  if (( free_kb < 5 * 1024 * 1024 )); then
+    echo "(no reflink directory: less than 5 GiB free for its 4 GiB image in $out)"
+  else
+    reflink_made=true
+    problem=$(reflink_dir_prepare "$reflink_image" "$reflink_dir" 4G)
+    if [[ -z "$problem" ]] && mountpoint -q "$reflink_dir"; then
+      export IMAGEVOLUMECACHE_REFLINK_DIR="$reflink_dir"
+    else
+      echo "(no reflink directory: ${problem:-unknown reason}; e2e runs on the plain file system only)"
+    fi
+  fi
+fi
+run e2e "${e2e[@]}" || echo "(the end-to-end benchmark failed; see above)"

@@ -4,6 +4,8 @@
 //   herd [--requests 256] [--delay-ms 200]    concurrent requests for one uncached image
 //   peer [--sizes 1000,10000,100000] [--budget S] [--results DIR] [--json FILE]
 //                                             Cinder's bookkeeping next to the store benchmarks' figures
+//   e2e [--image-size-mb 1024] [--dir PATH ...] [--repeat 5]
+//                                             file-system backend end to end: no cache, first miss, hit, cp --reflink
 // eng/run-benchmarks.sh runs them all and prints the tables.
 using BenchmarkDotNet.Running;
 using ImageVolumeCache.Benchmarks.Modes;
@@ -12,6 +14,7 @@ return args.FirstOrDefault() switch
 {
     "herd" => await HerdRun.RunAsync(args[1..]),
     "peer" => await PeerRun.RunAsync(args[1..]),
+    "e2e" => await E2eRun.RunAsync(args[1..]),
     _ => Run(args),
 };
 
