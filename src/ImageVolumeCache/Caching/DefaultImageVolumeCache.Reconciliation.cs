@@ -68,6 +68,13 @@ internal sealed partial class DefaultImageVolumeCache
             }
         }
 
+        // The gauges learn the totals of every scope the backend has entries in (after a restart, the entries this
+        // process has not touched yet) and of every scope an adoption added to.
+        foreach (CacheScope scope in entries.Select(e => e.Scope).Concat(run.AdoptedScopes).DistinctBy(s => s.Key, StringComparer.Ordinal))
+        {
+            await RefreshTotalsAsync(scope, cancellationToken).ConfigureAwait(false);
+        }
+
         ReconciliationResult result = run.ToResult();
         Log.Reconciled(_logger, backend, result.EntriesRemoved, result.VolumesAdopted, result.VolumesDeleted, result.VolumesSkipped, result.Failures);
         return result;
@@ -128,6 +135,7 @@ internal sealed partial class DefaultImageVolumeCache
                 {
                     Log.ReconcileVolumeAdopted(_logger, spec.Id, image.Id, spec.SizeGb, stored.Id, scope.Key);
                     run.Adopted++;
+                    run.AdoptedScopes.Add(scope);
                     return;
                 }
 
@@ -202,6 +210,8 @@ internal sealed partial class DefaultImageVolumeCache
         public int Skipped { get; set; }
 
         public int Failures { get; set; }
+
+        public List<CacheScope> AdoptedScopes { get; } = [];
 
         public ReconciliationResult ToResult() => new(Backend, EntriesRemoved, Adopted, Deleted, Skipped, Failures);
     }

@@ -10,7 +10,7 @@ namespace ImageVolumeCache.Caching;
 /// The image-volume cache: entries in an <see cref="ICacheEntryStore"/>, cache volumes on each backend's driver.
 /// Split by concern: lookups and entry creation here, space and eviction in <c>.Eviction.cs</c>, notifications in
 /// <c>.Notifications.cs</c>, reconciliation
-/// with the backends in <c>.Reconciliation.cs</c>.
+/// with the backends in <c>.Reconciliation.cs</c>, the totals behind the gauges in <c>.Totals.cs</c>.
 /// </summary>
 internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
 {
@@ -125,6 +125,7 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
         if (stored is not null)
         {
             Log.CacheEntryCreated(_logger, stored.Id, image.Id, scope.Key, volumeId, sizeGb);
+            await RefreshTotalsAsync(scope, CancellationToken.None).ConfigureAwait(false);
         }
 
         return stored;

@@ -6,15 +6,16 @@ namespace ImageVolumeCache.DependencyInjection;
 /// </summary>
 internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
 {
-    private readonly Dictionary<string, Backend> _backends = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Backend>.AlternateLookup<ReadOnlySpan<char>> _backendsBySpan;
+    private readonly Dictionary<string, RegisteredBackend> _backends = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, RegisteredBackend>.AlternateLookup<ReadOnlySpan<char>> _backendsBySpan;
 
     public VolumeBackendRegistry(IServiceProvider services, IEnumerable<VolumeBackendRegistration> registrations)
     {
         foreach (VolumeBackendRegistration registration in registrations)
         {
             // The last registration of a name wins, as with other Microsoft.Extensions registrations.
-            _backends[registration.Name] = new Backend(
+            _backends[registration.Name] = new RegisteredBackend(
+                registration.Name,
                 new Lazy<IVolumeDriver>(() => registration.Factory(services), LazyThreadSafetyMode.ExecutionAndPublication),
                 registration.OwnedByContainer);
         }
@@ -23,35 +24,26 @@ internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Returns the driver of a volume's host string (<c>host@backend</c> or <c>host@backend#pool</c>) and the registered
-    /// backend name, without cutting a new string from the host.
+    /// Returns the backend of a volume's host string (<c>host@backend</c> or <c>host@backend#pool</c>), with its
+    /// registered name, without cutting a new string from the host.
     /// </summary>
     /// <exception cref="ArgumentException">The backend is not registered.</exception>
-    public IVolumeDriver GetDriverForHost(string host, out string backend)
+    public RegisteredBackend GetBackendForHost(string host)
     {
         int hash = host.IndexOf('#', StringComparison.Ordinal);
         ReadOnlySpan<char> name = hash < 0 ? host : host.AsSpan(0, hash);
-        if (_backendsBySpan.TryGetValue(name, out string? registered, out Backend? found))
-        {
-            backend = registered;
-            return found.Driver.Value;
-        }
-
-        backend = name.ToString();
-        return GetDriver(backend); // throws, naming the registered backends
+        return _backendsBySpan.TryGetValue(name, out RegisteredBackend? found) ? found : throw NotRegistered(name.ToString());
     }
 
     /// <summary>Returns the driver of a backend.</summary>
     /// <exception cref="ArgumentException">No backend of that name is registered.</exception>
-    public IVolumeDriver GetDriver(string backend)
-    {
-        if (_backends.TryGetValue(backend, out Backend? found))
-        {
-            return found.Driver.Value;
-        }
+    public IVolumeDriver GetDriver(string backend) =>
+        _backends.TryGetValue(backend, out RegisteredBackend? found) ? found.Driver : throw NotRegistered(backend);
 
+    private ArgumentException NotRegistered(string backend)
+    {
         string known = _backends.Count == 0 ? "none" : string.Join(", ", _backends.Keys.Order(StringComparer.Ordinal));
-        throw new ArgumentException($"Backend '{backend}' is not registered (registered backends: {known}).", nameof(backend));
+        return new ArgumentException($"Backend '{backend}' is not registered (registered backends: {known}).", nameof(backend));
     }
 
     public async ValueTask DisposeAsync()
@@ -79,7 +71,5 @@ internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
     }
 
     private IEnumerable<IVolumeDriver> OwnedDrivers() =>
-        _backends.Values.Where(b => b.OwnedByContainer && b.Driver.IsValueCreated).Select(b => b.Driver.Value).ToList();
-
-    private sealed record Backend(Lazy<IVolumeDriver> Driver, bool OwnedByContainer);
+        _backends.Values.Where(b => b.OwnedByContainer && b.IsDriverCreated).Select(b => b.Driver).ToList();
 }

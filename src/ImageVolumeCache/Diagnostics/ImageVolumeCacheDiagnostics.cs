@@ -1,10 +1,22 @@
 namespace ImageVolumeCache;
 
-/// <summary>Names of the library's meter, instruments and log event id range, for hosts that subscribe to them.</summary>
+/// <summary>Names of the library's meter, instruments and activity source, for hosts that subscribe to them.</summary>
 public static class ImageVolumeCacheDiagnostics
 {
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> and logging category prefix.</summary>
     public const string MeterName = "ImageVolumeCache";
+
+    /// <summary>
+    /// The name of the <see cref="System.Diagnostics.ActivitySource"/> that traces
+    /// <see cref="CreateFromImagePipeline.CreateAsync"/>; its version is the package's informational version.
+    /// </summary>
+    public const string ActivitySourceName = "ImageVolumeCache";
+
+    /// <summary>
+    /// The name of the activity started for each <see cref="CreateFromImagePipeline.CreateAsync"/> call
+    /// (<see cref="System.Diagnostics.ActivityKind.Internal"/>), only when a listener samples it.
+    /// </summary>
+    public const string CreateFromImageActivity = "ImageVolumeCache.CreateFromImage";
 
     /// <summary>Counter of cache hits; tag <c>backend</c>.</summary>
     public const string Hits = "imagevolumecache.cache.hits";
@@ -23,4 +35,16 @@ public static class ImageVolumeCacheDiagnostics
 
     /// <summary>Counter of stalled downloads started over; tag <c>backend</c>.</summary>
     public const string DownloadRetries = "imagevolumecache.download.retries";
+
+    /// <summary>
+    /// Gauge of the entries a scope holds, as this process last read them from the entry store; tags <c>scope</c> and
+    /// <c>backend</c>.
+    /// </summary>
+    public const string Entries = "imagevolumecache.cache.entries";
+
+    /// <summary>
+    /// Gauge of the total size in GB of a scope's entries, as this process last read it from the entry store; tags
+    /// <c>scope</c> and <c>backend</c>.
+    /// </summary>
+    public const string SizeGb = "imagevolumecache.cache.size";
 }

@@ -115,4 +115,7 @@ internal static partial class Log
 
     [LoggerMessage(1037, LogLevel.Debug, "Cache entry {EntryId} (volume {VolumeId}) is in use or being evicted; reconciliation leaves it alone.")]
     public static partial void ReconcileEntryInUse(ILogger logger, long entryId, string volumeId);
+
+    [LoggerMessage(1040, LogLevel.Warning, "Reading the totals of scope {Scope} from the entry store for the cache gauges failed; the gauges keep the figures read before.")]
+    public static partial void ScopeTotalsRefreshFailed(ILogger logger, Exception exception, string scope);
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ImageVolumeCache.Caching;
 using ImageVolumeCache.DependencyInjection;
 using ImageVolumeCache.Diagnostics;
@@ -60,37 +61,49 @@ public sealed partial class CreateFromImagePipeline
     public async ValueTask<CreateVolumeFromImageResult> CreateAsync(CreateVolumeFromImageRequest request, CancellationToken cancellationToken = default)
     {
         Validate(request);
-        IVolumeDriver driver = _backends.GetDriverForHost(request.Volume.Host, out string backend);
-        var run = new PipelineRun(request, driver, backend, _time);
-
-        long started = run.Now();
-        ImageInfo image = await _images.GetImageAsync(request.Requester, request.ImageId, cancellationToken).ConfigureAwait(false);
-        run.Record(PipelineStep.DescribeImage, started);
-        CheckSize(image, request.Volume);
-
-        if (!request.Volume.Encrypted)
+        RegisteredBackend backend = _backends.GetBackendForHost(request.Volume.Host);
+        Activity? activity = ImageVolumeCacheTracing.StartCreateFromImage(request, backend.Name);
+        var run = new PipelineRun(request, backend, _time, activity);
+        try
         {
-            started = run.Now();
-            bool cloned = await run.Driver.TryCloneImageAsync(request.Volume, image, cancellationToken).ConfigureAwait(false);
-            run.Record(PipelineStep.DirectClone, started);
-            if (cloned)
+            long started = run.Now();
+            ImageInfo image = await _images.GetImageAsync(request.Requester, request.ImageId, cancellationToken).ConfigureAwait(false);
+            run.Record(PipelineStep.DescribeImage, started);
+            CheckSize(image, request.Volume);
+
+            if (!request.Volume.Encrypted)
             {
-                return Finish(run, image, CreateFromImagePath.DirectClone, entry: null);
+                started = run.Now();
+                bool cloned = await run.Driver.TryCloneImageAsync(request.Volume, image, cancellationToken).ConfigureAwait(false);
+                run.Record(PipelineStep.DirectClone, started);
+                if (cloned)
+                {
+                    return Finish(run, image, CreateFromImagePath.DirectClone, entry: null);
+                }
+
+                if (await TryCloneImageVolumeAsync(run, image, cancellationToken).ConfigureAwait(false))
+                {
+                    return Finish(run, image, CreateFromImagePath.ImageVolumeClone, entry: null);
+                }
+
+                if (_cache.IsEnabled(run.Backend))
+                {
+                    return await CreateThroughCacheAsync(run, image, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            if (await TryCloneImageVolumeAsync(run, image, cancellationToken).ConfigureAwait(false))
-            {
-                return Finish(run, image, CreateFromImagePath.ImageVolumeClone, entry: null);
-            }
-
-            if (_cache.IsEnabled(run.Backend))
-            {
-                return await CreateThroughCacheAsync(run, image, cancellationToken).ConfigureAwait(false);
-            }
+            await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
+            return Finish(run, image, CreateFromImagePath.Download, entry: null);
         }
-
-        await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
-        return Finish(run, image, CreateFromImagePath.Download, entry: null);
+        catch (Exception ex) when (activity is not null)
+        {
+            ImageVolumeCacheTracing.Failed(activity, ex);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+        }
     }
 
     private static void Validate(CreateVolumeFromImageRequest request)
@@ -177,6 +190,11 @@ public sealed partial class CreateFromImagePipeline
     {
         TimeSpan elapsed = run.Elapsed();
         _metrics.PipelineCompleted(run.Backend, path, elapsed);
+        if (run.Activity is not null)
+        {
+            ImageVolumeCacheTracing.Completed(run.Activity, path);
+        }
+
         Log.VolumeCreated(_logger, run.Target.Id, image.Id, run.Target.Host, path, elapsed.TotalMilliseconds);
         return new CreateVolumeFromImageResult(run.Target, path, run.Steps) { CacheEntry = entry, Elapsed = elapsed };
     }

@@ -1,7 +1,14 @@
+using System.Diagnostics;
+using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Diagnostics;
+
 namespace ImageVolumeCache.Pipeline;
 
-/// <summary>The state of one pipeline run: the request, its backend's driver, the step timings so far.</summary>
-internal sealed class PipelineRun(CreateVolumeFromImageRequest request, IVolumeDriver driver, string backend, TimeProvider time)
+/// <summary>
+/// The state of one pipeline run: the request, its backend's driver, the step timings so far, and its activity when
+/// someone traces it. Made once per request, so its fields are kept few: a hit allocates it.
+/// </summary>
+internal sealed class PipelineRun(CreateVolumeFromImageRequest request, RegisteredBackend backend, TimeProvider time, Activity? activity)
 {
     private readonly List<PipelineStepTiming> _steps = new(4);
 
@@ -13,19 +20,30 @@ internal sealed class PipelineRun(CreateVolumeFromImageRequest request, IVolumeD
 
     public CacheScope Scope => Request.Volume.Scope;
 
-    public IVolumeDriver Driver { get; } = driver;
+    public IVolumeDriver Driver => backend.Driver;
 
     /// <summary>The target's backend name, as registered (the host without its <c>#pool</c>).</summary>
-    public string Backend { get; } = backend;
+    public string Backend => backend.Name;
 
     public IReadOnlyList<PipelineStepTiming> Steps => _steps;
+
+    /// <summary>The run's activity; <see langword="null"/> when no listener sampled it.</summary>
+    public Activity? Activity { get; } = activity;
 
     /// <summary>The exception the image service threw, when a failure came from the image side rather than the backend.</summary>
     public Exception? ImageFailure { get; set; }
 
     public long Now() => time.GetTimestamp();
 
-    public void Record(PipelineStep step, long startedAt) => _steps.Add(new PipelineStepTiming(step, time.GetElapsedTime(startedAt)));
+    public void Record(PipelineStep step, long startedAt)
+    {
+        TimeSpan duration = time.GetElapsedTime(startedAt);
+        _steps.Add(new PipelineStepTiming(step, duration));
+        if (Activity is not null)
+        {
+            ImageVolumeCacheTracing.StepFinished(Activity, step, duration);
+        }
+    }
 
     public TimeSpan Elapsed() => time.GetElapsedTime(Started);
 }

@@ -10,8 +10,8 @@ namespace ImageVolumeCache.Tests.Support;
 
 /// <summary>
 /// A service provider wired the way a host wires the cache, with the shared fakes: an in-memory driver per backend, an
-/// in-memory image service, a recording notifier (or the test's own), a fake clock, a fake logger and the host's meter
-/// factory. One per test.
+/// in-memory image service, a recording notifier (or the test's own), the in-memory entry store (or the test's own), a
+/// fake clock, a fake logger and the host's meter factory. One per test.
 /// </summary>
 internal sealed class CacheHarness : IDisposable
 {
@@ -23,9 +23,14 @@ internal sealed class CacheHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
-    public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true, IImageVolumeCacheNotifier? notifier = null)
+    public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true, IImageVolumeCacheNotifier? notifier = null, ICacheEntryStore? store = null)
     {
         var services = new ServiceCollection();
+        if (store is not null)
+        {
+            services.AddSingleton(store);
+        }
+
         services.AddSingleton<TimeProvider>(Time);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(LogCollector)));
         services.AddMetrics();

@@ -1,0 +1,28 @@
+using ImageVolumeCache.Diagnostics;
+
+namespace ImageVolumeCache.Caching;
+
+/// <summary>
+/// The per-scope totals behind the entries and size gauges: read from the store after this process adds or removes an
+/// entry, and for every scope a reconciliation sees. Never on the hit path, and never failing the caller.
+/// </summary>
+internal sealed partial class DefaultImageVolumeCache
+{
+    /// <summary>
+    /// Reads a scope's totals from the store for the gauges. A store failure is logged and the gauges keep their old
+    /// figures; only a cancellation of <paramref name="cancellationToken"/> is thrown.
+    /// </summary>
+    private async ValueTask RefreshTotalsAsync(CacheScope scope, CancellationToken cancellationToken)
+    {
+        long read = _metrics.BeginTotalsRead();
+        try
+        {
+            CacheScopeTotals totals = await _store.GetTotalsAsync(scope.Key, cancellationToken).ConfigureAwait(false);
+            _metrics.TotalsRead(scope, totals, read);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.ScopeTotalsRefreshFailed(_logger, ex, scope.Key);
+        }
+    }
+}
