@@ -5,9 +5,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImageVolumeCache.Benchmarks;
 
 /// <summary>
-/// The library's overhead on a cache hit: <see cref="CreateFromImagePipeline.CreateAsync"/> with the in-memory store, a
-/// driver and image service that do nothing, and logging off, against the same driver's clone called directly (the
-/// baseline). The ratio is what the library adds to the one driver call a hit needs.
+/// The library's overhead on a cache hit: <see cref="CreateFromImagePipeline.CreateAsync"/> with a driver and image
+/// service that do nothing, and logging off, against the same driver's clone called directly (the baseline). The ratio is
+/// what the library adds to the one driver call a hit needs. <see cref="Store"/> picks the entry store: the in-memory one
+/// (the target's case) or SQLite on a file in a temporary folder (what a durable host pays).
 /// </summary>
 [MemoryDiagnoser]
 public class HitPathBenchmarks
@@ -18,12 +19,24 @@ public class HitPathBenchmarks
     private ServiceProvider _services = null!;
     private CreateFromImagePipeline _pipeline = null!;
     private CreateVolumeFromImageRequest _request = null!;
+    private string? _folder;
+
+    /// <summary>The entry store behind the cache.</summary>
+    [Params("InMemory", "Sqlite")]
+    public string Store { get; set; } = "InMemory";
 
     [GlobalSetup]
     public void Setup()
     {
         var image = new ImageInfo("image-1", 0, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        _services = BenchmarkHost.Build(_driver, new NoOpImageService(image), NoOpNotifier.Instance);
+        Action<IImageVolumeCacheBuilder>? store = null;
+        if (Store == "Sqlite")
+        {
+            _folder = Directory.CreateTempSubdirectory("ivc-hit-").FullName;
+            store = builder => builder.UseSqliteStore(Path.Combine(_folder, "cache.db"));
+        }
+
+        _services = BenchmarkHost.Build(_driver, new NoOpImageService(image), NoOpNotifier.Instance, store);
         _pipeline = _services.GetRequiredService<CreateFromImagePipeline>();
         _request = new CreateVolumeFromImageRequest(
             new RequestContext("project", "user"),
@@ -36,7 +49,14 @@ public class HitPathBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _services.Dispose();
+        if (_folder is not null)
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
 
     [Benchmark(Baseline = true)]
     public ValueTask DriverClone() => _driver.CloneVolumeAsync(_request.Volume, CacheVolumeId, CancellationToken.None);

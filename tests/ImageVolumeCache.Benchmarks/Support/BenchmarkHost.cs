@@ -12,12 +12,13 @@ public static class BenchmarkHost
 {
     public const string Backend = "bench@noop";
 
-    public static ServiceProvider Build(IVolumeDriver driver, IImageService images, IImageVolumeCacheNotifier notifier)
+    public static ServiceProvider Build(
+        IVolumeDriver driver, IImageService images, IImageVolumeCacheNotifier notifier, Action<IImageVolumeCacheBuilder>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
         services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        services.AddImageVolumeCache(options =>
+        IImageVolumeCacheBuilder builder = services.AddImageVolumeCache(options =>
             {
                 options.InternalTenant.ProjectId = "cache-project";
                 options.InternalTenant.UserId = "cache-user";
@@ -25,6 +26,7 @@ public static class BenchmarkHost
             .AddBackend(Backend, _ => driver)
             .UseImageService(_ => images)
             .UseNotifier(_ => notifier);
+        configure?.Invoke(builder);
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 }
