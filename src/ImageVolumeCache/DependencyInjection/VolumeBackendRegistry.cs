@@ -66,7 +66,16 @@ internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
     {
         foreach (IVolumeDriver driver in OwnedDrivers())
         {
-            (driver as IDisposable)?.Dispose();
+            switch (driver)
+            {
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+                case IAsyncDisposable asyncDisposable:
+                    // A container disposed synchronously still releases a driver that only disposes asynchronously.
+                    asyncDisposable.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                    break;
+            }
         }
     }
 

@@ -187,6 +187,23 @@ public sealed class ImageVolumeCacheRegistrationTests
         Assert.That(constructions.Disposed, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task Driver_that_is_only_async_disposable_is_disposed_when_the_provider_is_disposed_synchronously()
+    {
+        var services = new ServiceCollection();
+        var constructions = new DriverConstructions();
+        services.AddSingleton(constructions);
+        var images = new InMemoryImageService();
+        images.Add("image-a", new byte[16]);
+        AddCache(services).AddBackend<AsyncDisposableDirectCloneDriver>(Backend).UseImageService(_ => images);
+        ServiceProvider provider = services.BuildServiceProvider();
+        await provider.GetRequiredService<CreateFromImagePipeline>().CreateAsync(CacheHarness.Request("image-a", host: Backend));
+
+        provider.Dispose();
+
+        Assert.That(constructions.Disposed, Is.EqualTo(1));
+    }
+
     [TestCase("")]
     [TestCase("   ")]
     public void AddBackend_rejects_an_empty_name(string name)
@@ -309,18 +326,16 @@ public sealed class ImageVolumeCacheRegistrationTests
         public void Dispose() => Interlocked.Increment(ref _disposed);
     }
 
-    /// <summary>A disposable driver with a constructor dependency, that makes every volume by a direct image clone.</summary>
-    private sealed class DirectCloneDriver : IVolumeDriver, IDisposable
+    /// <summary>A driver with a constructor dependency, that makes every volume by a direct image clone.</summary>
+    private abstract class DirectCloneDriverBase : IVolumeDriver
     {
-        private readonly DriverConstructions _constructions;
-
-        public DirectCloneDriver(DriverConstructions constructions)
+        protected DirectCloneDriverBase(DriverConstructions constructions)
         {
-            _constructions = constructions;
+            Constructions = constructions;
             constructions.Add();
         }
 
-        public void Dispose() => _constructions.Dispose();
+        protected DriverConstructions Constructions { get; }
 
         public ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken) => ValueTask.FromResult(true);
 
@@ -335,5 +350,21 @@ public sealed class ImageVolumeCacheRegistrationTests
         public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+    }
+
+    /// <summary>A <see cref="DirectCloneDriverBase"/> that is <see cref="IDisposable"/>.</summary>
+    private sealed class DirectCloneDriver(DriverConstructions constructions) : DirectCloneDriverBase(constructions), IDisposable
+    {
+        public void Dispose() => Constructions.Dispose();
+    }
+
+    /// <summary>A <see cref="DirectCloneDriverBase"/> that is only <see cref="IAsyncDisposable"/>.</summary>
+    private sealed class AsyncDisposableDirectCloneDriver(DriverConstructions constructions) : DirectCloneDriverBase(constructions), IAsyncDisposable
+    {
+        public ValueTask DisposeAsync()
+        {
+            Constructions.Dispose();
+            return ValueTask.CompletedTask;
+        }
     }
 }
