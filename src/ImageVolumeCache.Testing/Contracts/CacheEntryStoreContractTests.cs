@@ -36,18 +36,7 @@ public abstract class CacheEntryStoreContractTests<TStore>
     /// <summary>Releases a store after a test; by default disposes it when it is disposable. Override to delete its files too.</summary>
     /// <param name="store">The store made by <see cref="CreateStore"/>.</param>
     /// <returns>A task that completes when the store is released.</returns>
-    protected virtual async ValueTask DisposeStoreAsync(TStore store)
-    {
-        switch (store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    protected virtual ValueTask DisposeStoreAsync(TStore store) => ContractSubject.DisposeAsync(store);
 
     /// <summary>Makes the store under test.</summary>
     [SetUp]

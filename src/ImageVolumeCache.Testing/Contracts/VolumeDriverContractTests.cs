@@ -48,18 +48,7 @@ public abstract class VolumeDriverContractTests<TDriver>
     /// <summary>Disposes the driver under test when it is disposable.</summary>
     /// <returns>A task.</returns>
     [TearDown]
-    public async Task DisposeDriverUnderTest()
-    {
-        switch (_driver)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    public async Task DisposeDriverUnderTest() => await ContractSubject.DisposeAsync(_driver).ConfigureAwait(false);
 
     /// <summary>A made volume is listed with its spec, owner and metadata, and without image data.</summary>
     /// <returns>A task.</returns>
