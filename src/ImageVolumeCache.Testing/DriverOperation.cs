@@ -23,4 +23,7 @@ public enum DriverOperation
 
     /// <summary><see cref="IVolumeDriver.ListVolumesAsync"/>; the call's volume id is empty.</summary>
     List,
+
+    /// <summary><see cref="IVolumeDriver.GetVolumeAsync"/>.</summary>
+    Get,
 }

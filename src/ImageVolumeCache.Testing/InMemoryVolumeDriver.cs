@@ -54,7 +54,7 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
         ArgumentNullException.ThrowIfNull(data);
         if (!_volumes.TryAdd(spec.Id, new FakeVolume(spec, data)))
         {
-            throw new InvalidOperationException($"Volume '{spec.Id}' already exists.");
+            throw new VolumeAlreadyExistsException(spec.Id, spec.Backend);
         }
     }
 
@@ -155,6 +155,13 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
         return [.. _volumes.Values.Select(v => new BackendVolume(v.Spec) { ImageDataComplete = v.ImageDataComplete })];
     }
 
+    /// <inheritdoc/>
+    public async ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken)
+    {
+        await EnterAsync(new DriverCall(DriverOperation.Get, volumeId), cancellationToken).ConfigureAwait(false);
+        return _volumes.TryGetValue(volumeId, out FakeVolume? v) ? new BackendVolume(v.Spec) { ImageDataComplete = v.ImageDataComplete } : null;
+    }
+
     private async ValueTask EnterAsync(DriverCall call, CancellationToken cancellationToken)
     {
         _calls.Enqueue(call);
@@ -174,7 +181,7 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
     {
         if (!_volumes.TryAdd(volume.Spec.Id, volume))
         {
-            throw new InvalidOperationException($"Volume '{volume.Spec.Id}' already exists.");
+            throw new VolumeAlreadyExistsException(volume.Spec.Id, volume.Spec.Backend);
         }
     }
 }

@@ -24,6 +24,9 @@ internal sealed class ProgressDriver(IVolumeDriver inner, TextWriter output) : I
     public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) =>
         inner.ListVolumesAsync(cancellationToken);
 
+    public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) =>
+        inner.GetVolumeAsync(volumeId, cancellationToken);
+
     private async ValueTask AroundAsync(string operation, string volumeId, Func<ValueTask> call)
     {
         output.WriteLine($"begin {operation} {volumeId}");

@@ -42,7 +42,7 @@ public sealed partial class FileSystemVolumeDriver
             catch (IOException) when (File.Exists(path))
             {
                 File.Delete(pending);
-                throw new InvalidOperationException($"Volume '{volume.Id}' already exists on backend '{_backend}' ({path}).");
+                throw new VolumeAlreadyExistsException(volume.Id, _backend);
             }
             catch
             {

@@ -189,4 +189,27 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
 
         return ValueTask.FromResult<IReadOnlyList<BackendVolume>>(volumes);
     }
+
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The id is not a valid volume id.</exception>
+    public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string path = GetVolumePath(volumeId);
+        long length;
+        try
+        {
+            length = new FileInfo(path).Length;
+        }
+        catch (FileNotFoundException)
+        {
+            return ValueTask.FromResult<BackendVolume?>(null);
+        }
+
+        VolumeRecord? record = ReadRecord(volumeId) ?? ReadPendingRecord(volumeId);
+        BackendVolume volume = record is null
+            ? new BackendVolume(new VolumeSpec(volumeId, _backend, SizeGbOf(length)))
+            : new BackendVolume(record.ToSpec(SizeGbOf(length))) { ImageDataComplete = record.ImageDataComplete };
+        return ValueTask.FromResult<BackendVolume?>(volume);
+    }
 }

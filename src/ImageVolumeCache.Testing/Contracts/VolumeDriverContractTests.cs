@@ -77,12 +77,12 @@ public abstract class VolumeDriverContractTests<TDriver>
     /// <summary>Making a volume whose id is taken fails and keeps the first.</summary>
     /// <returns>A task.</returns>
     [Test]
-    public async Task Create_of_an_existing_volume_throws_InvalidOperationException()
+    public async Task Create_of_an_existing_volume_throws_VolumeAlreadyExistsException_and_keeps_the_first()
     {
         await Driver.CreateVolumeAsync(Spec("vol-a"), None).ConfigureAwait(false);
         await CopyAsync("vol-a", Data(seed: 1)).ConfigureAwait(false);
 
-        Assert.ThrowsAsync<InvalidOperationException>(async () => await Driver.CreateVolumeAsync(Spec("vol-a"), None).ConfigureAwait(false));
+        Assert.ThrowsAsync<VolumeAlreadyExistsException>(async () => await Driver.CreateVolumeAsync(Spec("vol-a"), None).ConfigureAwait(false));
         Assert.That(await ReadVolumeAsync(Driver, "vol-a", Data(seed: 1).Length).ConfigureAwait(false), Is.EqualTo(Data(seed: 1)));
     }
 

@@ -18,12 +18,13 @@ public interface IVolumeDriver
     /// <param name="image">The image, with its direct locations.</param>
     /// <param name="cancellationToken">Cancels the attempt.</param>
     /// <returns><see langword="true"/> when the volume was made; <see langword="false"/> when the backend cannot do it (then nothing was made).</returns>
+    /// <exception cref="VolumeAlreadyExistsException">A volume with the target's id already exists; it is left untouched.</exception>
     ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken);
 
     /// <summary>Makes an empty volume.</summary>
     /// <param name="volume">The volume to make.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <exception cref="InvalidOperationException">A volume with the same id already exists.</exception>
+    /// <exception cref="VolumeAlreadyExistsException">A volume with the same id already exists; it is left untouched.</exception>
     ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken);
 
     /// <summary>
@@ -33,7 +34,11 @@ public interface IVolumeDriver
     /// <param name="target">The volume to make.</param>
     /// <param name="sourceVolumeId">The volume to copy.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <exception cref="VolumeNotFoundException">The source does not exist on this backend.</exception>
+    /// <exception cref="VolumeNotFoundException">
+    /// The source does not exist on this backend, including when it is deleted while the clone runs (never a
+    /// <see cref="FileNotFoundException"/> or another error of the backend's own).
+    /// </exception>
+    /// <exception cref="VolumeAlreadyExistsException">A volume with the target's id already exists; it is left untouched.</exception>
     /// <exception cref="CloneLimitReachedException">The source has as many clones or snapshots as the backend allows.</exception>
     ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken);
 
@@ -64,4 +69,14 @@ public interface IVolumeDriver
     /// <param name="cancellationToken">Cancels the listing.</param>
     /// <returns>The volumes, in no particular order.</returns>
     ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Describes one volume as <see cref="ListVolumesAsync"/> would: its owner, metadata and size. The cache uses it to
+    /// check that a volume is what a cache entry or an image location says it is (a cache volume of the internal tenant,
+    /// or an image-volume of the image's owner) before it clones from it or deletes it.
+    /// </summary>
+    /// <param name="volumeId">The volume to describe.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The volume, or <see langword="null"/> when it does not exist.</returns>
+    ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken);
 }

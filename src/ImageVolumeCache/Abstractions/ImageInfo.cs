@@ -19,6 +19,18 @@ public sealed record ImageInfo(string Id, long SizeBytes, DateTimeOffset Updated
     /// <summary>The disk format (for example <c>raw</c> or <c>qcow2</c>). Default <c>raw</c>.</summary>
     public string DiskFormat { get; init; } = "raw";
 
+    /// <summary>
+    /// The container format (for example <c>bare</c>, <c>ovf</c>), or <see langword="null"/> when the image service does
+    /// not say. Default <see langword="null"/>.
+    /// </summary>
+    public string? ContainerFormat { get; init; }
+
+    /// <summary>
+    /// The project that owns the image, or <see langword="null"/> when the image service does not say. An image-volume named
+    /// by a <c>cinder://</c> location is cloned only when this project owns it. Default <see langword="null"/>.
+    /// </summary>
+    public string? Owner { get; init; }
+
     /// <summary>The expected checksum of the image data as lower-case hex, or <see langword="null"/> when the image has none.</summary>
     public string? Checksum { get; init; }
 

@@ -27,4 +27,6 @@ public sealed class NoOpVolumeDriver : IVolumeDriver
     public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => default;
 
     public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) => new([]);
+
+    public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) => new((BackendVolume?)null);
 }

@@ -39,7 +39,7 @@ public sealed class FileSystemVolumeDriverFailureTests
     {
         await _driver.CreateVolumeAsync(new VolumeSpec("vol-a", Backend, 1) { ProjectId = "first" }, CancellationToken.None);
 
-        var ex = Assert.ThrowsAsync<InvalidOperationException>(async () => await _driver.CreateVolumeAsync(new VolumeSpec("vol-a", Backend, 2), CancellationToken.None));
+        var ex = Assert.ThrowsAsync<VolumeAlreadyExistsException>(async () => await _driver.CreateVolumeAsync(new VolumeSpec("vol-a", Backend, 2), CancellationToken.None));
 
         Assert.That(ex!.Message, Does.Contain("vol-a").And.Contain(Backend));
         IReadOnlyList<BackendVolume> listed = await _driver.ListVolumesAsync(CancellationToken.None);

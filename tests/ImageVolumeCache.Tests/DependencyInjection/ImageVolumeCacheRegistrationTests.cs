@@ -350,6 +350,8 @@ public sealed class ImageVolumeCacheRegistrationTests
         public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) => throw new NotSupportedException();
     }
 
     /// <summary>A <see cref="DirectCloneDriverBase"/> that is <see cref="IDisposable"/>.</summary>

@@ -59,6 +59,9 @@ public sealed class SmallestDriverContractTests : VolumeDriverContractTests<Smal
             ValueTask.FromResult<IReadOnlyList<BackendVolume>>(
                 [.. _volumes.Values.Select(v => new BackendVolume(v.Spec) { ImageDataComplete = v.Complete })]);
 
+        public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(_volumes.TryGetValue(volumeId, out Volume? v) ? new BackendVolume(v.Spec) { ImageDataComplete = v.Complete } : null);
+
         // For the contract suite: the first bytes of a volume.
         public byte[] Read(string volumeId, int length) => [.. Get(volumeId).Data.Concat(new byte[length]).Take(length)];
 
@@ -69,7 +72,7 @@ public sealed class SmallestDriverContractTests : VolumeDriverContractTests<Smal
         {
             if (!_volumes.TryAdd(volume.Spec.Id, volume))
             {
-                throw new InvalidOperationException($"Volume '{volume.Spec.Id}' already exists.");
+                throw new VolumeAlreadyExistsException(volume.Spec.Id, volume.Spec.Backend);
             }
         }
 
