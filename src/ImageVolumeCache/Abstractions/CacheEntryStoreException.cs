@@ -18,4 +18,11 @@ public sealed class CacheEntryStoreException : Exception
 
     /// <summary>The store's file path or server.</summary>
     public string Location { get; }
+
+    /// <summary>
+    /// The ids of entries whose stored rows held values out of range (a size, a time) and that the call which threw moved
+    /// out of service (quarantined) instead of returning them. When it is not empty the store itself is fine: the same
+    /// call, made again, no longer sees those rows. Default empty.
+    /// </summary>
+    public IReadOnlyList<long> QuarantinedEntryIds { get; init; } = [];
 }
