@@ -49,6 +49,7 @@ public sealed class InMemoryImageService : IImageService
             VirtualSizeBytes = virtualSizeBytes,
             Checksum = Convert.ToHexStringLower(SHA256.HashData(data)),
             ChecksumAlgorithm = "sha256",
+            Owner = ownerProjectId,
         };
         _images[id] = new StoredImage(info, data, ownerProjectId);
         return info;

@@ -9,10 +9,13 @@ internal sealed partial class DefaultImageVolumeCache
     public ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken) =>
         EnsureSpaceAsync(scope, sizeGb, reserved: default, cancellationToken);
 
-    /// <summary>EnsureSpace counting <paramref name="reserved"/> (room promised to fills in progress) as if its entries were there.</summary>
+    /// <summary>
+    /// EnsureSpace counting <paramref name="reserved"/> (room promised to fills in progress) as if its entries were there.
+    /// A size of 0 is taken as Cinder takes it: an entry that adds to the count but not to the size.
+    /// </summary>
     private async ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CacheScopeTotals reserved, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeGb);
+        ArgumentOutOfRangeException.ThrowIfNegative(sizeGb);
         CacheLimits limits = CacheLimits.For(_options.CurrentValue, scope.Backend);
         if (limits.Unlimited)
         {
@@ -85,11 +88,24 @@ internal sealed partial class DefaultImageVolumeCache
     {
         CacheScopeTotals totals = await _store.GetTotalsAsync(scope.Key, cancellationToken).ConfigureAwait(false);
         HashSet<long>? skipped = null;
+        int quarantineRetries = 0;
         while (!done(totals))
         {
             cancellationToken.ThrowIfCancellationRequested();
             int wanted = (skipped?.Count ?? 0) + 1;
-            IReadOnlyList<ImageCacheEntry> candidates = await _store.GetLeastRecentlyUsedAsync(scope.Key, wanted, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<ImageCacheEntry> candidates;
+            try
+            {
+                candidates = await _store.GetLeastRecentlyUsedAsync(scope.Key, wanted, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheEntryStoreException ex) when (ex.QuarantinedEntryIds.Count > 0 && ++quarantineRetries < MaxQuarantineRetries)
+            {
+                // The quarantined rows left the scope's totals: read them again, then the candidates.
+                NoteQuarantined(ex);
+                totals = await _store.GetTotalsAsync(scope.Key, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             ImageCacheEntry? victim = candidates.FirstOrDefault(c => skipped is null || !skipped.Contains(c.Id));
             if (victim is null)
             {
@@ -110,11 +126,14 @@ internal sealed partial class DefaultImageVolumeCache
     }
 
     /// <summary>
-    /// Evicts one entry: deletes its volume, then removes the entry and sends one evict. Not cancellable once begun, so
-    /// that an entry never outlives its volume. Returns <see langword="false"/> when the entry is in use, already gone, or
-    /// its volume could not be deleted (then the entry is kept, so the volume is not lost track of).
+    /// Evicts one entry: checks that its volume is the entry's cache volume, deletes it, then removes the entry and sends
+    /// one evict. A volume that is not the entry's (a tampered or stale entry) is never deleted: the entry alone is
+    /// dropped; a volume that is already gone is not deleted either. Not cancellable once begun, so that an entry never
+    /// outlives its volume. Returns <see langword="false"/> when the entry is in use, already gone, or its volume could
+    /// not be checked or deleted (then the entry is kept, so the volume is not lost track of). <paramref name="checkedAs"/>
+    /// is what a check made just before found, when the caller made one (a missing or untrusted volume is not asked again).
     /// </summary>
-    internal async ValueTask<bool> EvictCoreAsync(ImageCacheEntry entry, EvictionReason reason, CancellationToken cancellationToken)
+    internal async ValueTask<bool> EvictCoreAsync(ImageCacheEntry entry, EvictionReason reason, CancellationToken cancellationToken, CacheVolumeCheck? checkedAs = null)
     {
         if (!_pins.TryBeginEviction(entry.Id))
         {
@@ -126,8 +145,18 @@ internal sealed partial class DefaultImageVolumeCache
         {
             try
             {
-                IVolumeDriver driver = _backends.GetDriver(entry.Scope.Backend);
-                await driver.DeleteVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
+                CacheVolumeCheck check = checkedAs is { } known and not CacheVolumeCheck.Trusted
+                    ? known
+                    : await CheckVolumeAsync(entry, cancellationToken).ConfigureAwait(false);
+                if (check == CacheVolumeCheck.Untrusted)
+                {
+                    reason = EvictionReason.Untrusted;
+                }
+                else if (check == CacheVolumeCheck.Trusted)
+                {
+                    IVolumeDriver driver = _backends.GetDriver(entry.Scope.Backend);
+                    await driver.DeleteVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -151,6 +180,7 @@ internal sealed partial class DefaultImageVolumeCache
             return false;
         }
 
+        Forget(entry);
         Log.CacheEntryEvicted(_logger, entry.Id, entry.ImageId, entry.VolumeId, entry.SizeGb, entry.ScopeKey, reason);
         _metrics.Evicted(entry.Scope.Backend, reason);
         await RefreshTotalsAsync(entry.Scope, CancellationToken.None).ConfigureAwait(false);

@@ -57,8 +57,15 @@ internal sealed partial class DefaultImageVolumeCache
 
         try
         {
-            await _backends.GetDriver(entry.Scope.Backend).DeleteVolumeAsync(entry.VolumeId, CancellationToken.None).ConfigureAwait(false);
-            Log.RetiredVolumeDeleted(_logger, entry.VolumeId, entry.Id);
+            // The entry is gone from the store, so nothing else will check its volume: only the entry's own cache volume
+            // is deleted.
+            if (await CheckVolumeAsync(entry, CancellationToken.None).ConfigureAwait(false) == CacheVolumeCheck.Trusted)
+            {
+                await _backends.GetDriver(entry.Scope.Backend).DeleteVolumeAsync(entry.VolumeId, CancellationToken.None).ConfigureAwait(false);
+                Log.RetiredVolumeDeleted(_logger, entry.VolumeId, entry.Id);
+            }
+
+            Forget(entry);
         }
         catch (Exception ex)
         {
@@ -69,13 +76,15 @@ internal sealed partial class DefaultImageVolumeCache
     /// <summary>
     /// Removes a stale entry: evicts it when nobody uses it; when it is pinned, removes the entry now (so that a new entry
     /// of the new image can be made at once) and leaves its volume to the last pin's release. Sends one evict either way.
+    /// Returns <see langword="false"/> when the entry is still stored (its volume could not be deleted, or it is being
+    /// evicted by another request).
     /// </summary>
-    private async ValueTask RetireStaleAsync(ImageCacheEntry entry, ImageInfo image)
+    private async ValueTask<bool> RetireStaleAsync(ImageCacheEntry entry, ImageInfo image)
     {
         Log.CacheEntryStale(_logger, entry.Id, image.Id, entry.ScopeKey, entry.ImageUpdatedAt, image.UpdatedAt);
         if (await EvictCoreAsync(entry, EvictionReason.Stale, CancellationToken.None).ConfigureAwait(false))
         {
-            return;
+            return true;
         }
 
         if (_pins.TryRetire(entry.Id))
@@ -90,9 +99,10 @@ internal sealed partial class DefaultImageVolumeCache
                 _pins.EndRemoval();
             }
 
-            return;
+            return true;
         }
 
         Log.StaleEntryInUse(_logger, entry.Id, image.Id);
+        return false;
     }
 }

@@ -33,12 +33,22 @@ internal sealed partial class DefaultImageVolumeCache
         // has no entry in the (later) entry list was either left behind or was being filled at the moment of the note.
         IReadOnlyList<BackendVolume> listed = await driver.ListVolumesAsync(cancellationToken).ConfigureAwait(false);
         HashSet<string> filling = [.. _underConstruction.Keys];
-        IReadOnlyList<ImageCacheEntry> all = await _store.ListAsync(null, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<ImageCacheEntry> all = await ListEntriesAsync(cancellationToken).ConfigureAwait(false);
         var entries = all.Where(e => string.Equals(e.Scope.Backend, backend, StringComparison.Ordinal)).ToList();
 
-        var listedIds = listed.Select(v => v.Spec.Id).ToHashSet(StringComparer.Ordinal);
+        // An entry whose volume exists but is not its cache volume (a user's volume, another image's) is dropped first,
+        // and its volume left alone: from then on it is neither cloned from nor deleted.
+        var listedById = listed.ToDictionary(v => v.Spec.Id, StringComparer.Ordinal);
+        foreach (ImageCacheEntry entry in entries)
+        {
+            if (listedById.TryGetValue(entry.VolumeId, out BackendVolume? volume) && Check(entry, volume.Spec) == CacheVolumeCheck.Untrusted)
+            {
+                await DropUntrustedEntryAsync(run, entry).ConfigureAwait(false);
+            }
+        }
+
         var entryVolumeIds = all.Select(e => e.VolumeId).ToHashSet(StringComparer.Ordinal);
-        var lost = entries.Where(e => !listedIds.Contains(e.VolumeId)).ToList();
+        var lost = entries.Where(e => !listedById.ContainsKey(e.VolumeId)).ToList();
         var orphans = listed.Where(v => IsCacheVolume(v.Spec) && !entryVolumeIds.Contains(v.Spec.Id)).ToList();
         if (lost.Count > 0 || orphans.Count > 0)
         {
@@ -75,6 +85,7 @@ internal sealed partial class DefaultImageVolumeCache
             await RefreshTotalsAsync(scope, cancellationToken).ConfigureAwait(false);
         }
 
+        run.Quarantined = TakeQuarantinedCount();
         ReconciliationResult result = run.ToResult();
         Log.Reconciled(_logger, backend, result.EntriesRemoved, result.VolumesAdopted, result.VolumesDeleted, result.VolumesSkipped, result.Failures);
         return result;
@@ -88,6 +99,43 @@ internal sealed partial class DefaultImageVolumeCache
             && string.Equals(mark, "true", StringComparison.OrdinalIgnoreCase)
             && string.Equals(volume.ProjectId, tenant.ProjectId, StringComparison.Ordinal)
             && string.Equals(volume.UserId, tenant.UserId, StringComparison.Ordinal);
+    }
+
+    /// <summary>Lists every entry; rows the store quarantines on the way are counted and the listing made again.</summary>
+    private async ValueTask<IReadOnlyList<ImageCacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await _store.ListAsync(null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheEntryStoreException ex) when (ex.QuarantinedEntryIds.Count > 0 && attempt < MaxQuarantineRetries)
+            {
+                NoteQuarantined(ex);
+            }
+        }
+    }
+
+    private async ValueTask DropUntrustedEntryAsync(ReconciliationRun run, ImageCacheEntry entry)
+    {
+        if (!_pins.TryBeginEviction(entry.Id))
+        {
+            Log.ReconcileEntryInUse(_logger, entry.Id, entry.VolumeId);
+            return;
+        }
+
+        try
+        {
+            if (await RemoveEntryAsync(entry, EvictionReason.Untrusted).ConfigureAwait(false))
+            {
+                run.Untrusted++;
+            }
+        }
+        finally
+        {
+            _pins.EndEviction(entry.Id);
+        }
     }
 
     private async ValueTask RemoveLostEntryAsync(ReconciliationRun run, ImageCacheEntry entry)
@@ -211,8 +259,16 @@ internal sealed partial class DefaultImageVolumeCache
 
         public int Failures { get; set; }
 
+        public int Untrusted { get; set; }
+
+        public int Quarantined { get; set; }
+
         public List<CacheScope> AdoptedScopes { get; } = [];
 
-        public ReconciliationResult ToResult() => new(Backend, EntriesRemoved, Adopted, Deleted, Skipped, Failures);
+        public ReconciliationResult ToResult() => new(Backend, EntriesRemoved, Adopted, Deleted, Skipped, Failures)
+        {
+            EntriesUntrusted = Untrusted,
+            EntriesQuarantined = Quarantined,
+        };
     }
 }

@@ -11,4 +11,7 @@ internal enum EvictionReason
     VolumeDeleted,
     Purge,
     Trim,
+
+    /// <summary>The entry named a volume that is not its cache volume (tampered or stale store): dropped, the volume left alone.</summary>
+    Untrusted,
 }

@@ -129,6 +129,7 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         EvictionReason.Manual => "manual",
         EvictionReason.VolumeDeleted => "volume_deleted",
         EvictionReason.Purge => "purge",
+        EvictionReason.Untrusted => "untrusted",
         _ => "trim",
     };
 

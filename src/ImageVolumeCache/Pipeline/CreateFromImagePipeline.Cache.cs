@@ -20,9 +20,9 @@ public sealed partial class CreateFromImagePipeline
         while (true)
         {
             long started = run.Now();
-            CacheEntryLease? lease = await _cache.TryAcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
+            CacheLookup lookup = await _cache.TryAcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
             CacheFill? fill = null;
-            if (lease is null)
+            if (lookup.Lease is null && !lookup.StaleEntryKept)
             {
                 if (!_cache.Fills.TryLead(run.Scope.Key, image.Id, out fill))
                 {
@@ -36,20 +36,34 @@ public sealed partial class CreateFromImagePipeline
                     return await DownloadOnMissAsync(run, image, missSent, cancellationToken).ConfigureAwait(false);
                 }
 
-                lease = await LookUpAgainAsLeaderAsync(run, image, fill, cancellationToken).ConfigureAwait(false);
+                lookup = await LookUpAgainAsLeaderAsync(run, image, fill, cancellationToken).ConfigureAwait(false);
             }
 
             run.Record(PipelineStep.CacheLookup, started);
-            if (lease is null)
+            if (lookup.StaleEntryKept)
+            {
+                // The old version holds the scope's only slot for this image: caching the new one would evict other
+                // images for an entry that cannot be recorded. The stale entry costs its own slot and nothing more.
+                return await DownloadOnMissAsync(run, image, missSent, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (lookup.Lease is not { } lease)
             {
                 return await LeadFillAsync(run, image, fill!, missSent, cancellationToken).ConfigureAwait(false);
             }
 
-            if (await TryCloneHitAsync(run, image, lease, cancellationToken).ConfigureAwait(false) is { } result)
+            switch (await TryCloneFromLeaseAsync(run, image, lease, cancellationToken).ConfigureAwait(false))
             {
-                return result;
+                case CacheCloneOutcome.Cloned:
+                    return Finish(run, image, CreateFromImagePath.CacheHit, lease.Entry);
+                case CacheCloneOutcome.Failed:
+                    // As in Cinder, a hit whose clone fails is served by a download; the entry stays for the next request.
+                    await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
+                    return Finish(run, image, CreateFromImagePath.Download, entry: null);
             }
 
+            // The source was unusable and is evicted: this request continues as a miss.
+            await _cache.RecordMissAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
             if (missSent)
             {
                 // A second unusable entry in one request: stop trying the cache.
@@ -62,14 +76,14 @@ public sealed partial class CreateFromImagePipeline
 
     /// <summary>
     /// The leader looks up once more: the previous fill may have recorded its entry between this request's lookup and its
-    /// lead. When it finds one, its fill ends at once (waiters look up and find it too).
+    /// lead. When it finds one (or a stale entry that stays), its fill ends at once (waiters look up and find it too).
     /// </summary>
-    private async ValueTask<CacheEntryLease?> LookUpAgainAsLeaderAsync(PipelineRun run, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
+    private async ValueTask<CacheLookup> LookUpAgainAsLeaderAsync(PipelineRun run, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
     {
-        CacheEntryLease? lease;
+        CacheLookup lookup;
         try
         {
-            lease = await _cache.TryAcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
+            lookup = await _cache.TryAcquireAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -77,12 +91,16 @@ public sealed partial class CreateFromImagePipeline
             throw;
         }
 
-        if (lease is not null)
+        if (lookup.Lease is not null)
         {
             _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.Created);
         }
+        else if (lookup.StaleEntryKept)
+        {
+            _cache.Fills.Complete(run.Scope.Key, image.Id, fill, CacheFillOutcome.NotCached);
+        }
 
-        return lease;
+        return lookup;
     }
 
     private async ValueTask<CacheFillOutcome> WaitForFillAsync(PipelineRun run, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
@@ -100,35 +118,46 @@ public sealed partial class CreateFromImagePipeline
     }
 
     /// <summary>
-    /// Clones the target from a hit. Returns <see langword="null"/> when the entry proved unusable (clone limit, volume
-    /// missing): the entry is then evicted (unless other requests still clone from it) and a miss is sent.
+    /// Clones the target from a pinned entry, grows it to the requested size, and releases the pin. A source that proved
+    /// unusable (clone limit, volume gone) is evicted; any other failure of the clone (but a cancellation, or a target id
+    /// that is taken) leaves the entry as it is. In both cases the clone made nothing, and the caller downloads instead.
+    /// A failure to grow the target is the request's failure: the target is deleted and the exception thrown.
     /// </summary>
-    private async ValueTask<CreateVolumeFromImageResult?> TryCloneHitAsync(PipelineRun run, ImageInfo image, CacheEntryLease lease, CancellationToken cancellationToken)
+    private async ValueTask<CacheCloneOutcome> TryCloneFromLeaseAsync(PipelineRun run, ImageInfo image, CacheEntryLease lease, CancellationToken cancellationToken)
     {
         ImageCacheEntry entry = lease.Entry;
-        EvictionReason reason;
+        EvictionReason? unusable = null;
         await using (lease.ConfigureAwait(false))
         {
             try
             {
                 await CloneFromEntryAsync(run, entry, cancellationToken).ConfigureAwait(false);
-                return Finish(run, image, CreateFromImagePath.CacheHit, entry);
             }
             catch (CloneLimitReachedException)
             {
                 Log.CloneLimitReached(_logger, entry.VolumeId, entry.Id);
-                reason = EvictionReason.CloneLimit;
+                unusable = EvictionReason.CloneLimit;
             }
             catch (VolumeNotFoundException ex) when (ex.VolumeId == entry.VolumeId)
             {
                 Log.CacheVolumeMissing(_logger, entry.VolumeId, entry.Id);
-                reason = EvictionReason.VolumeMissing;
+                unusable = EvictionReason.VolumeMissing;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException and not VolumeAlreadyExistsException && !cancellationToken.IsCancellationRequested)
+            {
+                Log.CacheCloneFailed(_logger, ex, entry.VolumeId, entry.Id, run.Target.Id, image.Id);
+                return CacheCloneOutcome.Failed;
+            }
+
+            if (unusable is null)
+            {
+                await ExtendClonedTargetAsync(run, entry, cancellationToken).ConfigureAwait(false);
+                return CacheCloneOutcome.Cloned;
             }
         }
 
-        await _cache.EvictCoreAsync(entry, reason, CancellationToken.None).ConfigureAwait(false);
-        await _cache.RecordMissAsync(run.Scope, image, cancellationToken).ConfigureAwait(false);
-        return null;
+        await _cache.EvictCoreAsync(entry, unusable.Value, CancellationToken.None).ConfigureAwait(false);
+        return CacheCloneOutcome.SourceUnusable;
     }
 
     /// <summary>
@@ -155,16 +184,13 @@ public sealed partial class CreateFromImagePipeline
             _cache.Fills.Complete(run.Scope.Key, image.Id, fill, outcome);
         }
 
-        if (lease is null)
+        if (lease is not null && await TryCloneFromLeaseAsync(run, image, lease, cancellationToken).ConfigureAwait(false) == CacheCloneOutcome.Cloned)
         {
-            return await DownloadOnMissAsync(run, image, missSent: true, cancellationToken).ConfigureAwait(false);
-        }
-
-        await using (lease.ConfigureAwait(false))
-        {
-            await CloneFromEntryAsync(run, lease.Entry, cancellationToken).ConfigureAwait(false);
             return Finish(run, image, CreateFromImagePath.CacheMissCreated, lease.Entry);
         }
+
+        // No entry, or its volume could not be cloned (gone already, say, evicted by another process sharing the store).
+        return await DownloadOnMissAsync(run, image, missSent: true, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Makes room and the entry; <see langword="null"/> when there is no room or a backend-side failure stopped it.</summary>
@@ -208,29 +234,31 @@ public sealed partial class CreateFromImagePipeline
         long started = run.Now();
         ImageCacheEntry? entry;
         RemovalWatch watch;
+        bool made = false;
         _cache.BeginCacheVolume(cacheVolume.Id);
         try
         {
             await run.Driver.CreateVolumeAsync(cacheVolume, cancellationToken).ConfigureAwait(false);
+            made = true;
             await CopyImageAsync(run, cacheVolume.Id, image, cancellationToken).ConfigureAwait(false);
             watch = _cache.WatchRemovals();
-            entry = await _cache.CreateEntryAsync(run.Scope, image, cacheVolume.Id, sizeGb, cancellationToken).ConfigureAwait(false);
+            entry = await _cache.CreateEntryAsync(run.Scope, image, cacheVolume.Id, sizeGb, madeHere: true, cancellationToken).ConfigureAwait(false);
             if (entry is null)
             {
                 Log.CacheEntryLostRace(_logger, image.Id, run.Scope.Key, cacheVolume.Id);
-                await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend).ConfigureAwait(false);
+                await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend, made: true).ConfigureAwait(false);
                 return null;
             }
         }
         catch (Exception ex) when (IsCacheSideFailure(run, ex))
         {
             Log.CacheEntryCreationFailed(_logger, ex, image.Id, run.Scope.Key);
-            await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend, made).ConfigureAwait(false);
             return null;
         }
         catch
         {
-            await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, cacheVolume.Id, run.Backend, made).ConfigureAwait(false);
             throw;
         }
         finally
@@ -275,30 +303,39 @@ public sealed partial class CreateFromImagePipeline
     }
 
     /// <summary>
-    /// Clones the target from a cache volume at the entry's size, then grows it to the requested size. The target is
-    /// always the clone, never the source, so the user's volume never depends on the cache. On failure the target is deleted.
+    /// Clones the target from a cache volume at the entry's size (the target is always the clone, never the source, so the
+    /// user's volume never depends on the cache). A clone that fails made nothing, so nothing is deleted.
     /// </summary>
-    private async ValueTask CloneFromEntryAsync(PipelineRun run, ImageCacheEntry entry, CancellationToken cancellationToken)
+    private static async ValueTask CloneFromEntryAsync(PipelineRun run, ImageCacheEntry entry, CancellationToken cancellationToken)
     {
         VolumeSpec target = run.Target;
         long started = run.Now();
+        int cloneSize = Math.Min(entry.SizeGb, target.SizeGb);
+        VolumeSpec clone = cloneSize == target.SizeGb ? target : target with { SizeGb = cloneSize };
+        await run.Driver.CloneVolumeAsync(clone, entry.VolumeId, cancellationToken).ConfigureAwait(false);
+        run.Record(PipelineStep.CloneFromCache, started);
+    }
+
+    /// <summary>Grows a target cloned at the entry's size to the requested size; on failure the target (made by this request) is deleted.</summary>
+    private async ValueTask ExtendClonedTargetAsync(PipelineRun run, ImageCacheEntry entry, CancellationToken cancellationToken)
+    {
+        VolumeSpec target = run.Target;
+        if (target.SizeGb <= entry.SizeGb)
+        {
+            return;
+        }
+
+        long started = run.Now();
         try
         {
-            int cloneSize = Math.Min(entry.SizeGb, target.SizeGb);
-            VolumeSpec clone = cloneSize == target.SizeGb ? target : target with { SizeGb = cloneSize };
-            await run.Driver.CloneVolumeAsync(clone, entry.VolumeId, cancellationToken).ConfigureAwait(false);
-            run.Record(PipelineStep.CloneFromCache, started);
-            if (target.SizeGb > cloneSize)
-            {
-                started = run.Now();
-                await run.Driver.ExtendVolumeAsync(target.Id, target.SizeGb, cancellationToken).ConfigureAwait(false);
-                run.Record(PipelineStep.Extend, started);
-            }
+            await run.Driver.ExtendVolumeAsync(target.Id, target.SizeGb, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await CleanupAsync(run.Driver, target.Id, run.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, target.Id, run.Backend, made: true).ConfigureAwait(false);
             throw;
         }
+
+        run.Record(PipelineStep.Extend, started);
     }
 }

@@ -9,14 +9,16 @@ public sealed partial class CreateFromImagePipeline
     private async ValueTask DownloadIntoTargetAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
     {
         long started = run.Now();
+        bool made = false;
         try
         {
             await run.Driver.CreateVolumeAsync(run.Target, cancellationToken).ConfigureAwait(false);
+            made = true;
             await CopyImageAsync(run, run.Target.Id, image, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await CleanupAsync(run.Driver, run.Target.Id, run.Backend).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, run.Target.Id, run.Backend, made).ConfigureAwait(false);
             throw;
         }
 

@@ -131,37 +131,46 @@ public sealed partial class CreateFromImagePipeline
         }
     }
 
+    /// <summary>
+    /// Clones the target from an image-volume named by a <c>cinder://</c> location, under Cinder's rules: only a raw image
+    /// (bare, when a container format is given), only a well-formed location, and only a volume of this backend that the
+    /// image's owner owns, so that a tenant cannot name another tenant's volume in an image of its own.
+    /// </summary>
     private async ValueTask<bool> TryCloneImageVolumeAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
     {
-        if (!AllowsScheme(_options.CurrentValue, ImageVolumeLocation.Scheme))
+        if (!AllowsScheme(_options.CurrentValue, ImageVolumeLocation.Scheme) || !ImageVolumeLocation.MayClone(image))
         {
             return false;
         }
 
-        foreach (string location in image.Locations)
+        foreach (string? location in image.Locations)
         {
             if (!ImageVolumeLocation.TryGetVolumeId(location, out string sourceVolumeId))
             {
+                if (ImageVolumeLocation.HasScheme(location))
+                {
+                    Log.ImageVolumeLocationSkipped(_logger, location!, image.Id, "it is not cinder://<volume-id> or cinder://<store>/<volume-id>");
+                }
+
                 continue;
             }
 
             long started = run.Now();
             try
             {
+                if (!await IsOwnersImageVolumeAsync(run, image, location!, sourceVolumeId, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 await run.Driver.CloneVolumeAsync(run.Target, sourceVolumeId, cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException and not VolumeAlreadyExistsException)
             {
                 // As in Cinder, an image-volume that cannot be cloned (elsewhere, gone, too big) is not an error: the
-                // next way is tried.
+                // next way is tried. A failed clone made nothing, so there is nothing to delete.
                 Log.ImageVolumeCloneFailed(_logger, ex, sourceVolumeId, image.Id);
-                await CleanupAsync(run.Driver, run.Target.Id, run.Backend).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                await CleanupAsync(run.Driver, run.Target.Id, run.Backend).ConfigureAwait(false);
-                throw;
             }
             finally
             {
@@ -170,6 +179,23 @@ public sealed partial class CreateFromImagePipeline
         }
 
         return false;
+    }
+
+    private async ValueTask<bool> IsOwnersImageVolumeAsync(PipelineRun run, ImageInfo image, string location, string volumeId, CancellationToken cancellationToken)
+    {
+        BackendVolume? volume = await run.Driver.GetVolumeAsync(volumeId, cancellationToken).ConfigureAwait(false);
+        string? refusal = volume is null
+            ? $"backend {run.Backend} holds no volume {volumeId}"
+            : !string.Equals(volume.Spec.ProjectId, image.Owner, StringComparison.Ordinal)
+                ? $"volume {volumeId} does not belong to the image's owner"
+                : null;
+        if (refusal is not null)
+        {
+            Log.ImageVolumeLocationSkipped(_logger, location, image.Id, refusal);
+            return false;
+        }
+
+        return true;
     }
 
     private static bool AllowsScheme(ImageVolumeCacheOptions options, string scheme)
@@ -199,9 +225,19 @@ public sealed partial class CreateFromImagePipeline
         return new CreateVolumeFromImageResult(run.Target, path, run.Steps) { CacheEntry = entry, Elapsed = elapsed };
     }
 
-    /// <summary>Deletes a volume this request made; a failure is logged with the volume id and never thrown.</summary>
-    private async ValueTask CleanupAsync(IVolumeDriver driver, string volumeId, string backend)
+    /// <summary>
+    /// Deletes a volume this request made; a failure is logged with the volume id and never thrown. When
+    /// <paramref name="made"/> is <see langword="false"/> (the call that would have made it failed, so per the driver
+    /// contract it made nothing, or the id was taken by another volume) nothing is deleted: a request deletes only what it
+    /// made itself.
+    /// </summary>
+    private async ValueTask CleanupAsync(IVolumeDriver driver, string volumeId, string backend, bool made)
     {
+        if (!made)
+        {
+            return;
+        }
+
         try
         {
             await driver.DeleteVolumeAsync(volumeId, CancellationToken.None).ConfigureAwait(false);

@@ -8,9 +8,17 @@ namespace ImageVolumeCache.Benchmarks.Support;
 /// </summary>
 public sealed class NoOpVolumeDriver : IVolumeDriver
 {
+    // The specs of the volumes made, so that a check of a cache volume by the cache finds it as the pipeline made it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, VolumeSpec> _made = new(StringComparer.Ordinal);
+
     public ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken) => new(false);
 
-    public ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken) => default;
+    public ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(volume);
+        _made[volume.Id] = volume;
+        return default;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken) => default;
@@ -24,9 +32,14 @@ public sealed class NoOpVolumeDriver : IVolumeDriver
         await data.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => default;
+    public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken)
+    {
+        _made.TryRemove(volumeId, out _);
+        return default;
+    }
 
     public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) => new([]);
 
-    public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) => new((BackendVolume?)null);
+    public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) =>
+        new(_made.TryGetValue(volumeId, out VolumeSpec? spec) ? new BackendVolume(spec) { ImageDataComplete = true } : null);
 }

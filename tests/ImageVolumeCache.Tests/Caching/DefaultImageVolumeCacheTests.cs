@@ -335,13 +335,43 @@ public sealed class DefaultImageVolumeCacheTests
     }
 
     /// <summary>Makes a cache volume on the driver and records its entry, one minute after the previous one.</summary>
+    [Test]
+    public async Task Ensure_space_for_nothing_is_true_as_in_cinder()
+    {
+        using var unlimited = new CacheHarness();
+        using var limited = new CacheHarness(o => o.Defaults.MaxSizeGb = 4);
+        await SeedAsync(limited, "a", 4);
+
+        Assert.That(await unlimited.Cache.EnsureSpaceAsync(Scope, 0, CancellationToken.None), Is.True);
+        Assert.That(await limited.Cache.EnsureSpaceAsync(Scope, 0, CancellationToken.None), Is.True);
+        Assert.That(await CountAsync(limited), Is.EqualTo(1), "nothing is evicted to make room for nothing");
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await limited.Cache.EnsureSpaceAsync(Scope, -1, CancellationToken.None));
+    }
+
+    [Test]
+    public async Task Cluster_hit_is_announced_with_the_host_of_the_entry_as_in_cinder()
+    {
+        using var harness = new CacheHarness();
+        harness.AddImage("img");
+        await harness.CreateAsync("img", host: "host1@lvm#pool-a", cluster: "cluster-1");
+        harness.Notifier.Clear();
+
+        CreateVolumeFromImageResult result = await harness.CreateAsync("img", host: "host1@lvm#pool-b", cluster: "cluster-1");
+
+        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheHit));
+        Assert.That(harness.Notifier.Notifications, Is.EqualTo(new[]
+        {
+            new ImageVolumeCacheNotification(ImageVolumeCacheEventTypes.Hit, "img", "host1@lvm#pool-a", "cluster-1"),
+        }));
+    }
+
     private static async Task<ImageCacheEntry> SeedAsync(CacheHarness harness, string imageId, int sizeGb, CacheScope? scope = null)
     {
         harness.Time.Advance(TimeSpan.FromMinutes(1));
         CacheScope s = scope ?? Scope;
         ImageInfo image = harness.AddImage(imageId);
         string volumeId = $"cache-{imageId}-{s.Key}";
-        harness.Driver.Seed(new VolumeSpec(volumeId, s.Host, sizeGb) { ProjectId = CacheHarness.InternalProject, UserId = CacheHarness.InternalUser }, []);
+        harness.Driver.Seed(CacheHarness.CacheVolume(volumeId, s.Host, sizeGb, imageId, image.UpdatedAt), []);
         ImageCacheEntry? entry = await harness.Cache.CreateEntryAsync(s, image, volumeId, sizeGb, CancellationToken.None);
         return entry!;
     }

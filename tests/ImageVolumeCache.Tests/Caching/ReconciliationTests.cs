@@ -243,17 +243,7 @@ public sealed class ReconciliationTests : HarnessTestBase
     }
 
     private static VolumeSpec CacheVolume(string id, string imageId, DateTimeOffset updatedAt) =>
-        new(id, Backend, 1)
-        {
-            ProjectId = CacheHarness.InternalProject,
-            UserId = CacheHarness.InternalUser,
-            Metadata = new Dictionary<string, string>
-            {
-                [CacheVolumeMetadata.CacheVolume] = "true",
-                [CacheVolumeMetadata.ImageId] = imageId,
-                [CacheVolumeMetadata.ImageUpdatedAt] = updatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-            },
-        };
+        CacheHarness.CacheVolume(id, Backend, 1, imageId, updatedAt);
 
     private static async Task StartHostedServicesAsync(CacheHarness harness)
     {

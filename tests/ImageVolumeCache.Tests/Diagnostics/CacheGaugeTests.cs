@@ -68,7 +68,7 @@ public sealed class CacheGaugeTests
         foreach ((string image, int sizeGb) in new[] { ("image-a", 1), ("image-b", 5) })
         {
             string volumeId = "cache-" + image;
-            harness.Driver.Seed(new VolumeSpec(volumeId, PoolHost, sizeGb), [1]);
+            harness.Driver.Seed(CacheHarness.CacheVolume(volumeId, PoolHost, sizeGb, image, now), [1]);
             await harness.Store.TryAddAsync(new ImageCacheEntry(0, PoolHost, PoolHost, null, image, now, volumeId, sizeGb, now, now), CancellationToken.None);
         }
 

@@ -177,19 +177,6 @@ public sealed class CreateFromImagePipelineFailureTests : HarnessTestBase
     }
 
     [Test]
-    public async Task Failure_to_clone_the_target_from_a_new_entry_deletes_the_target_and_keeps_the_entry()
-    {
-        Harness.AddImage("img");
-        Harness.Driver.Fault = call => call.Operation == DriverOperation.Clone ? new IOException("clone failed") : null;
-
-        Assert.ThrowsAsync<IOException>(async () => await Harness.CreateAsync("img", volumeId: "v1"));
-
-        IReadOnlyList<ImageCacheEntry> entries = await Harness.Store.ListAsync(null, CancellationToken.None);
-        Assert.That(entries, Has.Count.EqualTo(1));
-        Assert.That(Harness.Driver.Volumes.Select(v => v.Spec.Id), Is.EqualTo(new[] { entries[0].VolumeId }));
-    }
-
-    [Test]
     public async Task Failure_to_extend_the_target_deletes_it()
     {
         Harness.AddImage("img");

@@ -36,22 +36,6 @@ public sealed class CreateFromImagePipelinePathTests : HarnessTestBase
     }
 
     [Test]
-    public async Task Image_volume_named_by_a_cinder_location_is_cloned_when_the_scheme_is_allowed()
-    {
-        using var harness = new CacheHarness(o => o.AllowedDirectUrlSchemes.Add("cinder"));
-        harness.AddImage("img");
-        harness.Images.Update("img", i => i with { Locations = ["cinder://image-volume-1"] });
-        harness.Driver.Seed(new VolumeSpec("image-volume-1", CacheHarness.Backend, 1), [1, 2, 3]);
-
-        CreateVolumeFromImageResult result = await harness.CreateAsync("img", volumeId: "v1");
-
-        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.ImageVolumeClone));
-        Assert.That(harness.Driver.GetVolume("v1").ClonedFromVolumeId, Is.EqualTo("image-volume-1"));
-        Assert.That(await harness.Store.ListAsync(null, CancellationToken.None), Is.Empty);
-        Assert.That(harness.Images.DownloadCount, Is.Zero);
-    }
-
-    [Test]
     public async Task Cinder_location_is_ignored_when_the_scheme_is_not_allowed()
     {
         Harness.AddImage("img");
@@ -62,20 +46,6 @@ public sealed class CreateFromImagePipelinePathTests : HarnessTestBase
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
         Assert.That(Harness.Driver.Calls.Where(c => c.SourceVolumeId == "image-volume-1"), Is.Empty);
-    }
-
-    [Test]
-    public async Task Image_volume_that_cannot_be_cloned_falls_through_to_the_cache_and_leaves_nothing()
-    {
-        using var harness = new CacheHarness(o => o.AllowedDirectUrlSchemes.Add("cinder"));
-        harness.AddImage("img");
-        harness.Images.Update("img", i => i with { Locations = ["cinder://store/missing-volume"] });
-
-        CreateVolumeFromImageResult result = await harness.CreateAsync("img", volumeId: "v1");
-
-        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
-        Assert.That(harness.Driver.Calls.Count(c => c.SourceVolumeId == "missing-volume"), Is.EqualTo(1));
-        Assert.That(harness.Driver.Volumes.Select(v => v.Spec.Id), Is.EquivalentTo(new[] { "v1", result.CacheEntry!.VolumeId }));
     }
 
     [Test]

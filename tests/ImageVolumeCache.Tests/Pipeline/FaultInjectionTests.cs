@@ -53,8 +53,8 @@ public sealed class FaultInjectionTests
         });
         yield return Path("Image_volume_clone", CreateFromImagePath.ImageVolumeClone, configure: o => o.AllowedDirectUrlSchemes.Add("cinder"), arrange: h =>
         {
-            h.Images.Update("img", i => i with { Locations = ["cinder://image-volume-1"] });
-            h.Driver.Seed(new VolumeSpec("image-volume-1", CacheHarness.Backend, 1), [1, 2, 3]);
+            h.Images.Update("img", i => i with { Locations = ["cinder://image-volume-1"], Owner = CacheHarness.User.ProjectId });
+            h.Driver.Seed(new VolumeSpec("image-volume-1", CacheHarness.Backend, 1) { ProjectId = CacheHarness.User.ProjectId }, [1, 2, 3]);
             return Task.CompletedTask;
         });
         yield return Path("Cache_hit", CreateFromImagePath.CacheHit, arrange: async h => await h.CreateAsync("img", volumeId: "earlier"));

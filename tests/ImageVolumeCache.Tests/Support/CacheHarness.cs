@@ -100,6 +100,20 @@ internal sealed class CacheHarness : IDisposable
             Encrypted = encrypted,
         }, imageId);
 
+    /// <summary>A volume as the pipeline makes a cache volume: owned by the internal tenant, marked, naming its image and version.</summary>
+    public static VolumeSpec CacheVolume(string id, string host, int sizeGb, string imageId, DateTimeOffset updatedAt) =>
+        new(id, host, sizeGb)
+        {
+            ProjectId = InternalProject,
+            UserId = InternalUser,
+            Metadata = new Dictionary<string, string>
+            {
+                [CacheVolumeMetadata.CacheVolume] = "true",
+                [CacheVolumeMetadata.ImageId] = imageId,
+                [CacheVolumeMetadata.ImageUpdatedAt] = updatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+
     public ValueTask<CreateVolumeFromImageResult> CreateAsync(string imageId, int sizeGb = 1, string? volumeId = null, string host = Backend, string? cluster = null, bool encrypted = false) =>
         Pipeline.CreateAsync(Request(imageId, sizeGb, volumeId, host, cluster, encrypted));
 

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using ImageVolumeCache.Diagnostics;
+
+namespace ImageVolumeCache.Caching;
+
+/// <summary>
+/// The trust boundary between entries and volumes: an entry is only a claim, read from a store that another process or
+/// an operator may have written, so the volume it names is checked against the backend before the cache clones from it
+/// or deletes it. A volume passes when it is a cache volume of the internal tenant holding the entry's image and version.
+/// </summary>
+internal sealed partial class DefaultImageVolumeCache
+{
+    /// <summary>Entries whose volume this process made or checked, by entry id, with the volume id checked.</summary>
+    private readonly ConcurrentDictionary<long, string> _trusted = new();
+
+    /// <summary>Notes that this process made the entry's volume itself, so the entry needs no check.</summary>
+    private void Trust(ImageCacheEntry entry) => _trusted[entry.Id] = entry.VolumeId;
+
+    private void Forget(ImageCacheEntry entry) => _trusted.TryRemove(new KeyValuePair<long, string>(entry.Id, entry.VolumeId));
+
+    /// <summary>
+    /// Checks the entry's volume with the backend, once per entry and volume in this process. A driver failure is thrown
+    /// (the caller treats the volume as unusable for now, and keeps the entry).
+    /// </summary>
+    private async ValueTask<CacheVolumeCheck> CheckVolumeAsync(ImageCacheEntry entry, CancellationToken cancellationToken)
+    {
+        if (_trusted.TryGetValue(entry.Id, out string? checkedVolume) && string.Equals(checkedVolume, entry.VolumeId, StringComparison.Ordinal))
+        {
+            return CacheVolumeCheck.Trusted;
+        }
+
+        IVolumeDriver driver = _backends.GetDriver(entry.Scope.Backend);
+        BackendVolume? volume = await driver.GetVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
+        CacheVolumeCheck check = volume is null ? CacheVolumeCheck.Missing : Check(entry, volume.Spec);
+        if (check == CacheVolumeCheck.Trusted)
+        {
+            _trusted[entry.Id] = entry.VolumeId;
+        }
+
+        return check;
+    }
+
+    /// <summary>Checks an entry's volume against the spec a driver reports for it.</summary>
+    private CacheVolumeCheck Check(ImageCacheEntry entry, VolumeSpec volume)
+    {
+        IReadOnlyDictionary<string, string> metadata = volume.Metadata;
+        bool holdsTheImage = IsCacheVolume(volume)
+            && string.Equals(volume.Id, entry.VolumeId, StringComparison.Ordinal)
+            && metadata.TryGetValue(CacheVolumeMetadata.ImageId, out string? imageId)
+            && string.Equals(imageId, entry.ImageId, StringComparison.Ordinal)
+            && metadata.TryGetValue(CacheVolumeMetadata.ImageUpdatedAt, out string? updatedText)
+            && DateTimeOffset.TryParseExact(updatedText, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateTimeOffset filledFrom)
+            && filledFrom.UtcTicks == entry.ImageUpdatedAt.UtcTicks;
+        if (holdsTheImage)
+        {
+            return CacheVolumeCheck.Trusted;
+        }
+
+        Log.CacheEntryUntrusted(_logger, entry.Id, entry.ImageId, entry.ScopeKey, entry.VolumeId, volume.ProjectId);
+        return CacheVolumeCheck.Untrusted;
+    }
+
+    /// <summary>How many times a store call is made when each attempt quarantines rows; more means the store keeps failing.</summary>
+    private const int MaxQuarantineRetries = 4;
+
+    private int _quarantined;
+
+    /// <summary>Logs the rows a store call quarantined and counts them for the next reconciliation's result.</summary>
+    private void NoteQuarantined(CacheEntryStoreException exception)
+    {
+        Interlocked.Add(ref _quarantined, exception.QuarantinedEntryIds.Count);
+        Log.CacheEntriesQuarantined(_logger, exception, string.Join(", ", exception.QuarantinedEntryIds));
+    }
+
+    /// <summary>Takes the count of rows quarantined since the last call.</summary>
+    private int TakeQuarantinedCount() => Interlocked.Exchange(ref _quarantined, 0);
+}
