@@ -20,8 +20,8 @@ public static class CrashHost
     /// <summary>The project and user requesting volumes; the images are public.</summary>
     public static readonly RequestContext Requester = new("user-project", "user-1");
 
-    /// <summary>Builds the services over the given folders and database file; the caller starts the hosted services.</summary>
-    public static ServiceProvider Build(string volumes, string images, string database, Func<IVolumeDriver, IVolumeDriver>? wrap = null)
+    /// <summary>Builds the services over the given folders and database file (at most <paramref name="maxCount"/> entries); the caller starts the hosted services.</summary>
+    public static ServiceProvider Build(string volumes, string images, string database, Func<IVolumeDriver, IVolumeDriver>? wrap = null, int maxCount = 2)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -31,7 +31,7 @@ public static class CrashHost
             {
                 o.InternalTenant.ProjectId = "cache-project";
                 o.InternalTenant.UserId = "cache-user";
-                o.Defaults.MaxCount = 2;
+                o.Defaults.MaxCount = maxCount;
             })
             .AddBackend(Backend, _ => backend)
             .UseFolderImageService(images)

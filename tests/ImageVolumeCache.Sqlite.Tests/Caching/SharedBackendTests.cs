@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using ImageVolumeCache.FileSystem;
+using ImageVolumeCache.Sqlite.TestHost;
+using ImageVolumeCache.Sqlite.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageVolumeCache.Sqlite.Tests.Caching;
+
+/// <summary>
+/// Two real processes (the TestHost child, "share" command) sharing one file-system backend and one SQLite file, with a
+/// cache of one entry and three images, so that each keeps evicting the entries the other clones from.
+/// </summary>
+public sealed class SharedBackendTests
+{
+    private const int RequestsPerProcess = 400;
+    private static readonly (string Id, int SizeKb)[] Images = [("image-a", 64), ("image-b", 96), ("image-c", 128)];
+
+    [Test]
+    public async Task Two_processes_sharing_a_backend_and_a_store_fail_no_request_leak_no_volume_and_clone_the_right_bytes()
+    {
+        int seed = Random.Shared.Next();
+        using var folder = new TempDirectory();
+        string volumes = Directory.CreateDirectory(folder.File("volumes")).FullName;
+        string images = folder.File("images");
+        string database = folder.File("cache.db");
+        string start = folder.File("start");
+        await AddImagesAsync(images, new Random(seed));
+
+        using Process first = Start(volumes, images, database, start, "p1", seed);
+        using Process second = Start(volumes, images, database, start, "p2", seed + 100);
+        Assert.That(await first.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"), await ErrorsAsync(first));
+        Assert.That(await second.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"), await ErrorsAsync(second));
+        await File.WriteAllTextAsync(start, "go");
+        string[] lines = [.. await LinesAsync(first), .. await LinesAsync(second)];
+
+        await TestContext.Out.WriteLineAsync($"seed {seed}: {lines.Length} requests; paths: " +
+            string.Join(", ", lines.Where(l => l.StartsWith("ok ", StringComparison.Ordinal)).GroupBy(l => l.Split(' ')[3]).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.That(lines.Where(l => !l.StartsWith("ok ", StringComparison.Ordinal)), Is.Empty, "failed requests and clones with wrong bytes");
+        Assert.That(lines, Has.Length.EqualTo(2 * RequestsPerProcess));
+
+        // Both processes have exited; a host restarted on the same folders reconciles, and then every file left is a
+        // cache volume with an entry.
+        await using ServiceProvider host = CrashHost.Build(volumes, images, database, maxCount: 1);
+        await CrashHost.StartAsync(host);
+        var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = CrashHost.Backend, Directory = volumes });
+        IReadOnlyList<BackendVolume> left = await driver.ListVolumesAsync(CancellationToken.None);
+        IReadOnlyList<ImageCacheEntry> entries = await host.GetRequiredService<ICacheEntryStore>().ListAsync(null, CancellationToken.None);
+        Assert.That(left.Select(v => v.Spec.Id), Is.EquivalentTo(entries.Select(e => e.VolumeId)), "no leaked volume");
+        Assert.That(Directory.GetFiles(volumes).Select(Path.GetFileName).Where(f => !f!.EndsWith(".img", StringComparison.Ordinal) && !f.EndsWith(".json", StringComparison.Ordinal)), Is.Empty, "no leftover files");
+    }
+
+    private static Process Start(string volumes, string images, string database, string start, string name, int seed) =>
+        ChildProcess.Start(["share", volumes, images, database, name, ChildProcess.Number(RequestsPerProcess), ChildProcess.Number(seed), start, .. Images.Select(i => i.Id)]);
+
+    private static async Task<string[]> LinesAsync(Process child)
+    {
+        // A bound on a hung child, not a measure of speed: the test fails rather than hang the run.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        string output = await child.StandardOutput.ReadToEndAsync(timeout.Token);
+        await child.WaitForExitAsync(timeout.Token);
+        Assert.That(child.ExitCode, Is.Zero, await ErrorsAsync(child));
+        return output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static async Task<string> ErrorsAsync(Process child) =>
+        child.HasExited ? await child.StandardError.ReadToEndAsync() : string.Empty;
+
+    private static async Task AddImagesAsync(string folder, Random random)
+    {
+        var service = new FolderImageService(folder);
+        foreach ((string id, int sizeKb) in Images)
+        {
+            byte[] data = new byte[sizeKb << 10];
+            random.NextBytes(data);
+            await service.AddImageAsync(new FolderImage(id, "owner-project"), new MemoryStream(data), CancellationToken.None);
+        }
+    }
+}
