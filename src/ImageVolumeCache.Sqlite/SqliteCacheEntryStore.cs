@@ -12,8 +12,9 @@ namespace ImageVolumeCache.Sqlite;
 /// <remarks>
 /// The file is opened, checked (<c>PRAGMA quick_check</c>) and migrated by <see cref="InitializeAsync"/>, which
 /// <c>UseSqliteStore</c> runs at host start-up and every operation runs first if it has not run yet. A file that cannot be
-/// opened, is not a database, is corrupt or was written by a newer release fails with a
-/// <see cref="CacheEntryStoreException"/> naming the file; nothing is dropped or rewritten to get past it.
+/// opened, is not a database, is not this store's (<c>PRAGMA application_id</c> 0x49564353), is corrupt or was written
+/// by a newer release fails with a <see cref="CacheEntryStoreException"/> naming the file; nothing is dropped or
+/// rewritten to get past it.
 /// </remarks>
 public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposable, IAsyncDisposable
 {

@@ -13,8 +13,8 @@ public static class SqliteImageVolumeCacheBuilderExtensions
 {
     /// <summary>
     /// Keeps cache entries in a SQLite file instead of memory, so that they survive restarts. The file is opened, checked
-    /// and migrated at host start-up; a missing, unreadable or corrupt file stops the host with a
-    /// <see cref="CacheEntryStoreException"/> naming it.
+    /// and migrated at host start-up; an unreadable or corrupt file, or one that is not the store's (another
+    /// application's database), stops the host with a <see cref="CacheEntryStoreException"/> naming it.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="pathOrConnectionString">
