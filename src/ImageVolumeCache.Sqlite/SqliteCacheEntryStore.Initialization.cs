@@ -19,8 +19,9 @@ public sealed partial class SqliteCacheEntryStore
 
     /// <summary>
     /// Opens the file (making it when missing), checks that it is this store's (<c>PRAGMA application_id</c>) or empty,
-    /// turns on WAL, checks its integrity (<c>PRAGMA quick_check</c>) and applies the schema migrations it lacks, once;
-    /// later calls return at once. Safe to call from several processes at a time.
+    /// turns on WAL, checks its integrity (<c>PRAGMA quick_check</c>), applies the schema migrations it lacks, quarantines
+    /// the entries whose values it cannot use and repairs the per-scope totals that do not match the entries; once, later
+    /// calls return at once. Safe to call from several processes at a time.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for a connection.</param>
     /// <returns>A task that completes when the store is ready.</returns>
@@ -126,6 +127,7 @@ public sealed partial class SqliteCacheEntryStore
             }
 
             Migrate(connection);
+            CheckRowsAndTotals(connection);
             transaction.Commit();
         }
         catch (SqliteException ex)

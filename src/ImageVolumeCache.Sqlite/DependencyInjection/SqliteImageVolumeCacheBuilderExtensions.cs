@@ -4,6 +4,7 @@ using ImageVolumeCache.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -43,7 +44,10 @@ public static class SqliteImageVolumeCacheBuilderExtensions
         IServiceCollection services = builder.Services;
         services.AddOptions<SqliteCacheEntryStoreOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteCacheEntryStoreOptions>, SqliteCacheEntryStoreOptionsValidator>());
-        services.TryAddSingleton(sp => new SqliteCacheEntryStore(sp.GetRequiredService<IOptions<SqliteCacheEntryStoreOptions>>().Value));
+        services.TryAddSingleton(sp => new SqliteCacheEntryStore(
+            sp.GetRequiredService<IOptions<SqliteCacheEntryStoreOptions>>().Value,
+            sp.GetService<ILogger<SqliteCacheEntryStore>>(),
+            sp.GetService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreStartupCheck>());
         return builder.UseStore(sp => sp.GetRequiredService<SqliteCacheEntryStore>());
     }

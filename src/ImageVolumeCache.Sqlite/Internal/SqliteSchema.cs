@@ -40,6 +40,17 @@ internal static class SqliteSchema
             DELETE FROM scope_totals WHERE scope_key = old.scope_key AND entry_count <= 0;
         END;
         """,
+
+        // 2: rows the store cannot use (a size or time out of range, an empty id, a scope that is not its host's) are
+        // moved here, out of service, with when and why. The value columns have no type, so a value is kept exactly as
+        // it was found, whatever it was.
+        """
+        CREATE TABLE quarantined_entries (
+            id INTEGER PRIMARY KEY,
+            scope_key, host, cluster, image_id, image_updated_at, volume_id, size_gb, created_at, last_used,
+            quarantined_at INTEGER NOT NULL,
+            reason TEXT NOT NULL);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;
