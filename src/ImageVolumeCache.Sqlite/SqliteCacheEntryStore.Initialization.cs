@@ -18,14 +18,17 @@ public sealed partial class SqliteCacheEntryStore
     private volatile bool _initialized;
 
     /// <summary>
-    /// Opens the file (making it when missing), turns on WAL, checks its integrity (<c>PRAGMA quick_check</c>) and applies
-    /// the schema migrations it lacks, once; later calls return at once. Safe to call from several processes at a time.
+    /// Opens the file (making it when missing), checks that it is this store's (<c>PRAGMA application_id</c>) or empty,
+    /// turns on WAL, checks its integrity (<c>PRAGMA quick_check</c>), applies the schema migrations it lacks, quarantines
+    /// the entries whose values it cannot use and repairs the per-scope totals that do not match the entries; once, later
+    /// calls return at once. Safe to call from several processes at a time.
     /// </summary>
     /// <param name="cancellationToken">Cancels the wait for a connection.</param>
     /// <returns>A task that completes when the store is ready.</returns>
     /// <exception cref="CacheEntryStoreException">
-    /// The file cannot be opened or made, is not a SQLite database, fails its integrity check, holds tables of something
-    /// else, or has a schema version newer than this release knows. The message names the file.
+    /// The file cannot be opened or made, is not a SQLite database, fails its integrity check, is not this store's (another
+    /// application's database, or a store of an earlier release without the application id), or has a schema version
+    /// newer than this release knows. The message names the file, which is left as it was.
     /// </exception>
     public async ValueTask InitializeAsync(CancellationToken cancellationToken)
     {
@@ -104,6 +107,9 @@ public sealed partial class SqliteCacheEntryStore
     {
         try
         {
+            // Nothing is written before the file is known to be this store's (or empty): a foreign file stays as it was.
+            IsEmptyOrRefuse(connection);
+
             // WAL lets readers run beside the one writer, across processes too; the mode is kept in the file.
             Run(connection, "PRAGMA journal_mode = WAL");
             string check = QuickCheck(connection);
@@ -112,7 +118,17 @@ public sealed partial class SqliteCacheEntryStore
                 throw new CacheEntryStoreException(DatabasePath, $"The image-volume cache store '{DatabasePath}' is corrupt (PRAGMA quick_check: {check}). Restore it from a backup or move it aside; entries are not dropped automatically.");
             }
 
+            using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
+
+            // Again under the write lock: another process may have made the empty file into a store meanwhile.
+            if (IsEmptyOrRefuse(connection))
+            {
+                Run(connection, SqliteSchema.WriteApplicationId);
+            }
+
             Migrate(connection);
+            CheckRowsAndTotals(connection);
+            transaction.Commit();
         }
         catch (SqliteException ex)
         {
@@ -120,17 +136,12 @@ public sealed partial class SqliteCacheEntryStore
         }
     }
 
+    /// <summary>Applies the migrations the file lacks, in the caller's transaction.</summary>
     private void Migrate(SqliteConnection connection)
     {
-        using SqliteTransaction transaction = connection.BeginTransaction(deferred: false);
         long version = 0;
         if (Scalar(connection, SqliteSchema.HasVersionTable) == 0)
         {
-            if (Scalar(connection, SqliteSchema.CountOtherTables) > 0)
-            {
-                throw new CacheEntryStoreException(DatabasePath, $"'{DatabasePath}' holds tables but no schema_version table: it is not an image-volume cache store. Point the store at another file.");
-            }
-
             Run(connection, SqliteSchema.CreateVersionTable);
         }
         else
@@ -155,8 +166,6 @@ public sealed partial class SqliteCacheEntryStore
             write.Parameters.AddWithValue("$version", SqliteSchema.CurrentVersion);
             write.ExecuteNonQuery();
         }
-
-        transaction.Commit();
     }
 
     private static string QuickCheck(SqliteConnection connection)

@@ -1,5 +1,7 @@
 using ImageVolumeCache.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImageVolumeCache.Sqlite;
 
@@ -12,19 +14,38 @@ namespace ImageVolumeCache.Sqlite;
 /// <remarks>
 /// The file is opened, checked (<c>PRAGMA quick_check</c>) and migrated by <see cref="InitializeAsync"/>, which
 /// <c>UseSqliteStore</c> runs at host start-up and every operation runs first if it has not run yet. A file that cannot be
-/// opened, is not a database, is corrupt or was written by a newer release fails with a
-/// <see cref="CacheEntryStoreException"/> naming the file; nothing is dropped or rewritten to get past it.
+/// opened, is not a database, is not this store's (<c>PRAGMA application_id</c> 0x49564353), is corrupt or was written
+/// by a newer release fails with a <see cref="CacheEntryStoreException"/> naming the file; nothing is dropped or
+/// rewritten to get past it. A row whose values cannot make an entry is quarantined (moved into
+/// <c>quarantined_entries</c>) by the call that meets it, which throws a <see cref="CacheEntryStoreException"/> naming
+/// the entry in <see cref="CacheEntryStoreException.QuarantinedEntryIds"/>; made again, the call succeeds without it.
 /// </remarks>
 public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposable, IAsyncDisposable
 {
     private readonly StoreConnectionPool _pool;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates a store on the file the options name; nothing is opened until first use or <see cref="InitializeAsync"/>.</summary>
     /// <param name="options">The options; validated by <c>UseSqliteStore</c> at start-up.</param>
     /// <exception cref="ArgumentException">Neither or both of the path and connection string are set, or the connection string is not valid.</exception>
     public SqliteCacheEntryStore(SqliteCacheEntryStoreOptions options)
+        : this(options, logger: null, timeProvider: null)
+    {
+    }
+
+    /// <summary>Creates a store on the file the options name, logging what it repairs; nothing is opened until first use or <see cref="InitializeAsync"/>.</summary>
+    /// <param name="options">The options; validated by <c>UseSqliteStore</c> at start-up.</param>
+    /// <param name="logger">
+    /// Where the store logs the entries it quarantines (errors) and the totals it repairs (warnings); <see langword="null"/> logs nothing.
+    /// </param>
+    /// <param name="timeProvider">The clock that dates quarantined entries; <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentException">Neither or both of the path and connection string are set, or the connection string is not valid.</exception>
+    public SqliteCacheEntryStore(SqliteCacheEntryStoreOptions options, ILogger? logger, TimeProvider? timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _logger = logger ?? NullLogger.Instance;
+        _timeProvider = timeProvider ?? TimeProvider.System;
         var failures = new SqliteCacheEntryStoreOptionsValidator().Validate(null, options);
         if (failures.Failed)
         {
@@ -81,9 +102,20 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The entry's volume already belongs to another entry.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The entry's size is below 1 GB.</exception>
+    /// <exception cref="ArgumentException">
+    /// An id of the entry (scope key, host, image, volume) is empty, or its scope key is not the scope of its host and cluster.
+    /// </exception>
     public async ValueTask<ImageCacheEntry?> TryAddAsync(ImageCacheEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(entry.SizeGb, nameof(entry));
+        string? problem = EntryRow.Problem(entry);
+        if (problem is not null)
+        {
+            throw new ArgumentException(problem, nameof(entry));
+        }
+
         try
         {
             return await RunAsync(Statement.Insert, entry, BindInsert, ReadSingle, cancellationToken).ConfigureAwait(false);
@@ -116,13 +148,10 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
     }
 
     /// <inheritdoc/>
-    public ValueTask<CacheScopeTotals> GetTotalsAsync(string scopeKey, CancellationToken cancellationToken) =>
-        RunAsync(
-            Statement.Totals,
-            scopeKey,
-            static (p, scope) => p.AddWithValue("$scope", scope),
-            static reader => reader.Read() ? new CacheScopeTotals(reader.GetInt32(0), reader.GetInt64(1)) : default,
-            cancellationToken);
+    /// <remarks>Totals that cannot be right (a negative count, a size that is not a number) are recomputed from the scope's entries.</remarks>
+    public async ValueTask<CacheScopeTotals> GetTotalsAsync(string scopeKey, CancellationToken cancellationToken) =>
+        await RunAsync(Statement.Totals, scopeKey, static (p, scope) => p.AddWithValue("$scope", scope), ReadTotals, cancellationToken).ConfigureAwait(false)
+        ?? await WithConnectionAsync(scopeKey, (connection, scope) => RepairUnreadableTotals(connection.Connection, scope), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>
@@ -147,18 +176,37 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
 
     /// <summary>
     /// Runs one statement on a pooled connection: binds its parameters from <paramref name="state"/> and reads its rows.
-    /// A database failure becomes a <see cref="CacheEntryStoreException"/> naming the file.
     /// </summary>
-    private async ValueTask<T> RunAsync<TState, T>(
-        Statement statement, TState state, Action<SqliteParameterCollection, TState> bind, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    private ValueTask<T> RunAsync<TState, T>(
+        Statement statement, TState state, Action<SqliteParameterCollection, TState> bind, Func<SqliteDataReader, T> read, CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            (statement, state, bind, read),
+            static (connection, s) =>
+            {
+                SqliteCommand command = connection.Command(s.statement);
+                s.bind(command.Parameters, s.state);
+                using SqliteDataReader reader = command.ExecuteReader();
+                return s.read(reader);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Runs work on a pooled connection. Rows the work cannot use are quarantined once it is done; that, and any database
+    /// failure, becomes a <see cref="CacheEntryStoreException"/> naming the file.
+    /// </summary>
+    private async ValueTask<T> WithConnectionAsync<TState, T>(TState state, Func<StoreConnection, TState, T> work, CancellationToken cancellationToken)
     {
         StoreConnection connection = await RentAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            SqliteCommand command = connection.Command(statement);
-            bind(command.Parameters, state);
-            using SqliteDataReader reader = command.ExecuteReader();
-            return read(reader);
+            try
+            {
+                return work(connection, state);
+            }
+            catch (InvalidRowsException ex)
+            {
+                throw Quarantine(connection.Connection, ex.Rows);
+            }
         }
         catch (SqliteException ex)
         {
@@ -185,28 +233,32 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
         p.AddWithValue("$used", entry.LastUsed.UtcTicks);
     }
 
-    private static ImageCacheEntry? ReadSingle(SqliteDataReader reader) => reader.Read() ? ReadEntry(reader) : null;
+    private static ImageCacheEntry? ReadSingle(SqliteDataReader reader)
+    {
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        return EntryRow.TryRead(reader, out ImageCacheEntry? entry, out InvalidRow invalid) ? entry : throw new InvalidRowsException([invalid]);
+    }
 
     private static IReadOnlyList<ImageCacheEntry> ReadAll(SqliteDataReader reader)
     {
         var entries = new List<ImageCacheEntry>();
+        List<InvalidRow>? invalid = null;
         while (reader.Read())
         {
-            entries.Add(ReadEntry(reader));
+            if (EntryRow.TryRead(reader, out ImageCacheEntry? entry, out InvalidRow row))
+            {
+                entries.Add(entry);
+            }
+            else
+            {
+                (invalid ??= []).Add(row);
+            }
         }
 
-        return entries;
+        return invalid is null ? entries : throw new InvalidRowsException(invalid);
     }
-
-    private static ImageCacheEntry ReadEntry(SqliteDataReader reader) => new(
-        Id: reader.GetInt64(0),
-        ScopeKey: reader.GetString(1),
-        Host: reader.GetString(2),
-        Cluster: reader.IsDBNull(3) ? null : reader.GetString(3),
-        ImageId: reader.GetString(4),
-        ImageUpdatedAt: new DateTimeOffset(reader.GetInt64(5), TimeSpan.Zero),
-        VolumeId: reader.GetString(6),
-        SizeGb: reader.GetInt32(7),
-        CreatedAt: new DateTimeOffset(reader.GetInt64(8), TimeSpan.Zero),
-        LastUsed: new DateTimeOffset(reader.GetInt64(9), TimeSpan.Zero));
 }

@@ -4,6 +4,7 @@ using ImageVolumeCache.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,8 +14,8 @@ public static class SqliteImageVolumeCacheBuilderExtensions
 {
     /// <summary>
     /// Keeps cache entries in a SQLite file instead of memory, so that they survive restarts. The file is opened, checked
-    /// and migrated at host start-up; a missing, unreadable or corrupt file stops the host with a
-    /// <see cref="CacheEntryStoreException"/> naming it.
+    /// and migrated at host start-up; an unreadable or corrupt file, or one that is not the store's (another
+    /// application's database), stops the host with a <see cref="CacheEntryStoreException"/> naming it.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="pathOrConnectionString">
@@ -43,7 +44,10 @@ public static class SqliteImageVolumeCacheBuilderExtensions
         IServiceCollection services = builder.Services;
         services.AddOptions<SqliteCacheEntryStoreOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteCacheEntryStoreOptions>, SqliteCacheEntryStoreOptionsValidator>());
-        services.TryAddSingleton(sp => new SqliteCacheEntryStore(sp.GetRequiredService<IOptions<SqliteCacheEntryStoreOptions>>().Value));
+        services.TryAddSingleton(sp => new SqliteCacheEntryStore(
+            sp.GetRequiredService<IOptions<SqliteCacheEntryStoreOptions>>().Value,
+            sp.GetService<ILogger<SqliteCacheEntryStore>>(),
+            sp.GetService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteStoreStartupCheck>());
         return builder.UseStore(sp => sp.GetRequiredService<SqliteCacheEntryStore>());
     }

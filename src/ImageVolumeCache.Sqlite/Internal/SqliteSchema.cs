@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ImageVolumeCache.Sqlite.Internal;
 
 /// <summary>
@@ -38,16 +40,41 @@ internal static class SqliteSchema
             DELETE FROM scope_totals WHERE scope_key = old.scope_key AND entry_count <= 0;
         END;
         """,
+
+        // 2: rows the store cannot use (a size or time out of range, an empty id, a scope that is not its host's) are
+        // moved here, out of service, with when and why. The value columns have no type, so a value is kept exactly as
+        // it was found, whatever it was.
+        """
+        CREATE TABLE quarantined_entries (
+            id INTEGER PRIMARY KEY,
+            scope_key, host, cluster, image_id, image_updated_at, volume_id, size_gb, created_at, last_used,
+            quarantined_at INTEGER NOT NULL,
+            reason TEXT NOT NULL);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;
+
+    /// <summary>
+    /// <c>PRAGMA application_id</c> of the store's files: "IVCS" in ASCII (0x49564353, 1230390099), set in the transaction
+    /// that makes the tables. A file without it is not the store's, and the store never writes to it.
+    /// </summary>
+    public const int ApplicationId = 0x49564353;
+
+    public const string ReadApplicationId = "PRAGMA application_id";
+
+    public static readonly string WriteApplicationId = string.Create(CultureInfo.InvariantCulture, $"PRAGMA application_id = {ApplicationId}");
+
+    public const string ReadUserVersion = "PRAGMA user_version";
+
+    public const string CountSchemaObjects = "SELECT count(*) FROM sqlite_schema";
+
+    public const string HasEntriesTable = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'cache_entries'";
 
     public const string CreateVersionTable =
         "CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL)";
 
     public const string HasVersionTable = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'";
-
-    public const string CountOtherTables = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'";
 
     public const string ReadVersion = "SELECT version FROM schema_version WHERE id = 1";
 

@@ -1,5 +1,4 @@
 using ImageVolumeCache.Sqlite.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -7,38 +6,30 @@ using Microsoft.Extensions.Options;
 namespace ImageVolumeCache.Sqlite.Tests.Storage;
 
 /// <summary>Opening a file: a bad file is a clear error naming it, never a silent reset.</summary>
-public sealed class SqliteStoreStartupTests
+public sealed class SqliteStoreStartupTests : TempFolderTests
 {
-    private TempDirectory _folder = null!;
-
-    [SetUp]
-    public void CreateFolder() => _folder = new TempDirectory();
-
-    [TearDown]
-    public void DeleteFolder() => _folder.Dispose();
-
     [Test]
     public async Task A_new_file_is_made_with_its_tables_in_WAL_mode()
     {
-        string path = _folder.File("cache.db");
+        string path = Folder.File("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
         {
             await store.InitializeAsync(CancellationToken.None);
         }
 
-        Assert.That(Query(path, "PRAGMA journal_mode"), Is.EqualTo("wal"));
-        Assert.That(Query(path, "SELECT version FROM schema_version"), Is.EqualTo(1L));
+        Assert.That(SqliteFile.Query(path, "PRAGMA journal_mode"), Is.EqualTo("wal"));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(2L));
     }
 
     [Test]
     public async Task A_file_of_random_bytes_fails_naming_the_file_and_is_left_as_it_was()
     {
-        string path = _folder.File("cache.db");
+        string path = Folder.File("cache.db");
         byte[] garbage = new byte[8192];
         new Random(42).NextBytes(garbage);
         await File.WriteAllBytesAsync(path, garbage);
 
-        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+        CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
 
         Assert.That(error?.Message, Does.Contain(path).And.Contain("not a SQLite database"));
         Assert.That(error!.Location, Is.EqualTo(path));
@@ -48,12 +39,12 @@ public sealed class SqliteStoreStartupTests
     [Test]
     public async Task A_truncated_file_fails_naming_the_file()
     {
-        string path = _folder.File("cache.db");
+        string path = Folder.File("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
         {
             for (int i = 0; i < 400; i++)
             {
-                await store.TryAddAsync(Entry($"image-{i}", $"volume-{i}"), CancellationToken.None);
+                await store.TryAddAsync(StoreEntries.Entry($"image-{i}", $"volume-{i}"), CancellationToken.None);
             }
         }
 
@@ -63,7 +54,7 @@ public sealed class SqliteStoreStartupTests
             file.SetLength(length / 2);
         }
 
-        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+        CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
 
         Assert.That(error?.Message, Does.Contain(path));
         Assert.That(new FileInfo(path).Length, Is.EqualTo(length / 2));
@@ -72,10 +63,10 @@ public sealed class SqliteStoreStartupTests
     [Test]
     public async Task A_file_in_a_missing_folder_fails_naming_the_file_and_the_folder()
     {
-        string folder = _folder.File("missing");
+        string folder = Folder.File("missing");
         string path = Path.Combine(folder, "cache.db");
 
-        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+        CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
 
         Assert.That(error?.Message, Does.Contain(path).And.Contain($"folder '{folder}' does not exist"));
     }
@@ -83,10 +74,10 @@ public sealed class SqliteStoreStartupTests
     [Test]
     public async Task A_path_that_is_a_folder_fails_naming_it()
     {
-        string path = _folder.File("a-folder.db");
+        string path = Folder.File("a-folder.db");
         Directory.CreateDirectory(path);
 
-        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+        CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
 
         Assert.That(error?.Message, Does.Contain(path).And.Contain("cannot be opened"));
     }
@@ -94,36 +85,36 @@ public sealed class SqliteStoreStartupTests
     [Test]
     public async Task A_file_with_a_newer_schema_version_fails_and_keeps_its_entries()
     {
-        string path = _folder.File("cache.db");
+        string path = Folder.File("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
         {
-            await store.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+            await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a"), CancellationToken.None);
         }
 
-        Execute(path, "UPDATE schema_version SET version = 99");
+        SqliteFile.Execute(path, "UPDATE schema_version SET version = 99");
 
-        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+        CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
 
         Assert.That(error?.Message, Does.Contain(path).And.Contain("schema version 99"));
-        Assert.That(Query(path, "SELECT count(*) FROM cache_entries"), Is.EqualTo(1L));
+        Assert.That(SqliteFile.Query(path, "SELECT count(*) FROM cache_entries"), Is.EqualTo(1L));
     }
 
     [Test]
     public async Task A_database_of_something_else_is_refused()
     {
-        string path = _folder.File("other.db");
-        Execute(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
+        string path = Folder.File("other.db");
+        SqliteFile.Execute(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
 
-        CacheEntryStoreException? error = await InitializeFailureAsync(path);
+        CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
 
         Assert.That(error?.Message, Does.Contain(path).And.Contain("not an image-volume cache store"));
-        Assert.That(Query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'cache_entries'"), Is.EqualTo(0L));
+        Assert.That(SqliteFile.Query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'cache_entries'"), Is.EqualTo(0L));
     }
 
     [Test]
     public async Task Host_start_up_fails_on_an_unreadable_file()
     {
-        string path = _folder.File("cache.db");
+        string path = Folder.File("cache.db");
         await File.WriteAllTextAsync(path, "this is not a database, but it is long enough to have a header of sorts.");
         await using ServiceProvider provider = Services(builder => builder.UseSqliteStore(path)).BuildServiceProvider();
 
@@ -182,16 +173,16 @@ public sealed class SqliteStoreStartupTests
     [Test]
     public void UseSqliteStore_takes_a_connection_string_or_a_path()
     {
-        string fromConnectionString = StorePath(builder => builder.UseSqliteStore($"Data Source={_folder.File("a.db")};Mode=ReadWriteCreate"));
-        string fromPath = StorePath(builder => builder.UseSqliteStore(_folder.File("b=c.db")));
+        string fromConnectionString = StorePath(builder => builder.UseSqliteStore($"Data Source={Folder.File("a.db")};Mode=ReadWriteCreate"));
+        string fromPath = StorePath(builder => builder.UseSqliteStore(Folder.File("b=c.db")));
 
-        Assert.That((fromConnectionString, fromPath), Is.EqualTo((_folder.File("a.db"), _folder.File("b=c.db"))));
+        Assert.That((fromConnectionString, fromPath), Is.EqualTo((Folder.File("a.db"), Folder.File("b=c.db"))));
     }
 
     [Test]
     public void The_store_replaces_the_in_memory_store()
     {
-        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(_folder.File("cache.db"))).BuildServiceProvider();
+        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(Folder.File("cache.db"))).BuildServiceProvider();
 
         Assert.That(provider.GetRequiredService<ICacheEntryStore>(), Is.SameAs(provider.GetRequiredService<SqliteCacheEntryStore>()));
     }
@@ -216,34 +207,4 @@ public sealed class SqliteStoreStartupTests
         return services;
     }
 
-    private static async Task<CacheEntryStoreException?> InitializeFailureAsync(string path)
-    {
-        using var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
-        try
-        {
-            await store.InitializeAsync(CancellationToken.None);
-            return null;
-        }
-        catch (CacheEntryStoreException ex)
-        {
-            return ex;
-        }
-    }
-
-    private static ImageCacheEntry Entry(string imageId, string volumeId)
-    {
-        var t0 = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-        return new ImageCacheEntry(0, "host1@lvm", "host1@lvm", null, imageId, t0, volumeId, 1, t0, t0);
-    }
-
-    private static object? Query(string path, string sql)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static void Execute(string path, string sql) => Query(path, sql);
 }
