@@ -104,7 +104,7 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
 
         bool same = string.IsNullOrWhiteSpace(options.Image)
             ? image.SizeBytes == (long)options.ImageSizeMb << 20 && !image.Locations.Any(l => !l.StartsWith(new Uri(images.Folder).AbsoluteUri, StringComparison.Ordinal))
-            : image.Locations.Contains(new Uri(Path.GetFullPath(options.Image)).AbsoluteUri, StringComparer.Ordinal);
+            : image.Name == Path.GetFileName(options.Image) && image.SizeBytes == new FileInfo(options.Image).Length; // the file is linked into the folder
         return same ? image : null;
     }
 

@@ -19,7 +19,11 @@ public static class FileSystemImageVolumeCacheBuilderExtensions
         return builder.AddFileSystemBackend(name, options => options.Directory = directory);
     }
 
-    /// <summary>Adds a backend whose volumes are sparse files, with its options set in code.</summary>
+    /// <summary>
+    /// Adds a backend whose volumes are sparse files, with its options set in code. When
+    /// <see cref="FileSystemVolumeDriverOptions.ImageDirectory"/> is not set and the folder image service is used (see
+    /// <see cref="UseFolderImageService"/>, before or after this call), direct image clones read the files of its folder.
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="name">The backend name, <c>host@backend</c>; it is also <see cref="FileSystemVolumeDriverOptions.BackendName"/>.</param>
     /// <param name="configure">Sets the options, once, now; <see cref="FileSystemVolumeDriverOptions.Directory"/> is required.</param>
@@ -31,12 +35,22 @@ public static class FileSystemImageVolumeCacheBuilderExtensions
         var options = new FileSystemVolumeDriverOptions { BackendName = name };
         configure(options);
         options.Validate();
-        return builder.AddBackend(name, sp => new FileSystemVolumeDriver(options, sp.GetService<ILogger<FileSystemVolumeDriver>>()));
+        return builder.AddBackend(name, sp => new FileSystemVolumeDriver(
+            WithImageDirectory(options, sp.GetService<FolderImageService>()?.Folder), sp.GetService<ILogger<FileSystemVolumeDriver>>()));
     }
+
+    private static FileSystemVolumeDriverOptions WithImageDirectory(FileSystemVolumeDriverOptions options, string? imageFolder) => new()
+    {
+        BackendName = options.BackendName,
+        Directory = options.Directory,
+        CloneImagesDirectly = options.CloneImagesDirectly,
+        ImageDirectory = options.ImageDirectory ?? imageFolder,
+    };
 
     /// <summary>
     /// Uses a <see cref="FolderImageService"/> over <paramref name="folder"/> as the image service, replacing any registered
-    /// before. The service is also registered as itself, so a host can resolve it to add images.
+    /// before. The service is also registered as itself, so a host can resolve it to add images, and its folder is the
+    /// <see cref="FileSystemVolumeDriverOptions.ImageDirectory"/> of file-system backends that set none.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="folder">The folder of images and manifests; created when missing.</param>

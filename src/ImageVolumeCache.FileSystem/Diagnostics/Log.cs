@@ -23,6 +23,18 @@ internal static partial class Log
     [LoggerMessage(4004, LogLevel.Information, "Removed {Path}, left by an interrupted create or delete of volume {VolumeId} on backend {Backend}: its volume file is gone.")]
     public static partial void LeftoverRemoved(ILogger logger, string path, string volumeId, string backend);
 
+    [LoggerMessage(4005, LogLevel.Information, "Backend {Backend} clones no images directly: CloneImagesDirectly is on but no ImageDirectory is set.")]
+    public static partial void DirectImageClonesOff(ILogger logger, string backend);
+
+    [LoggerMessage(4006, LogLevel.Information, "Image {ImageId} is not cloned directly into volume {VolumeId} on backend {Backend}: location {Location} is not a file inside the image directory {ImageDirectory}.")]
+    public static partial void DirectImageCloneOutside(ILogger logger, string imageId, string volumeId, string backend, string location, string imageDirectory);
+
+    [LoggerMessage(4007, LogLevel.Warning, "{Path} in the directory of backend {Backend} is not named after a valid volume id; it is not listed.")]
+    public static partial void VolumeFileNameInvalid(ILogger logger, string path, string backend);
+
     [LoggerMessage(4010, LogLevel.Information, "Computed the sha256 checksum of image {ImageId} ({SizeBytes} bytes) and kept it in its manifest.")]
     public static partial void ImageChecksumComputed(ILogger logger, string imageId, long sizeBytes);
+
+    [LoggerMessage(4011, LogLevel.Error, "The manifest {ManifestPath} is refused, so image {ImageId} is not found: {Reason}")]
+    public static partial void ManifestRefused(ILogger logger, string manifestPath, string imageId, string reason);
 }

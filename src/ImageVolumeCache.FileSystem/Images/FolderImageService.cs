@@ -6,6 +6,7 @@ using ImageVolumeCache.FileSystem.Images;
 using ImageVolumeCache.FileSystem.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Win32.SafeHandles;
 
 namespace ImageVolumeCache.FileSystem;
 
@@ -15,6 +16,11 @@ namespace ImageVolumeCache.FileSystem;
 /// A private image is visible only to its owner project and administrators; to anyone else it does not exist. Images
 /// carry their file as a <c>file://</c> location, so a driver on the same file system can clone it directly. Thread-safe.
 /// </summary>
+/// <remarks>
+/// Manifests are checked, not trusted: one whose <c>id</c> is not its file name, or whose <c>file</c> is outside the folder
+/// (by <c>..</c>, an absolute path or a symbolic link), is refused. The image is then not found, the same answer as for an
+/// image that does not exist, and the refusal is logged as an error naming the manifest (event 4011).
+/// </remarks>
 public sealed class FolderImageService : IImageService
 {
     private const int CopyBufferSize = 1 << 20;
@@ -89,13 +95,16 @@ public sealed class FolderImageService : IImageService
     }
 
     /// <summary>
-    /// Adds (or replaces) an image whose data stays in an existing file (for example a downloaded cloud image in raw
-    /// format). Its checksum is computed on first use and kept in the manifest.
+    /// Adds (or replaces) an image whose data is an existing file (for example a downloaded cloud image in raw format),
+    /// without copying it when it can: a file inside the folder is recorded by its path in the folder; a file elsewhere is
+    /// hard-linked into the folder as <c>&lt;id&gt;.raw</c> (copied when it is on another file system). Its checksum is
+    /// computed on first use and kept in the manifest.
     /// </summary>
     /// <param name="image">The image's id, owner and visibility.</param>
     /// <param name="filePath">The image's data file.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The image as its owner sees it, without a checksum until first described.</returns>
+    /// <exception cref="ArgumentException">The id is not a plain file name.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     public ValueTask<ImageInfo> AddImageFileAsync(FolderImage image, string filePath, CancellationToken cancellationToken)
     {
@@ -109,9 +118,34 @@ public sealed class FolderImageService : IImageService
             throw new FileNotFoundException($"Image file {file.FullName} for image '{image.Id}' does not exist.", file.FullName);
         }
 
-        ImageManifest manifest = NewManifest(image, file.FullName, file.Length);
+        string name = ContainedPath.RelativePathInside(file.FullName, Folder) ?? LinkIntoFolder(image.Id, file.FullName);
+        ImageManifest manifest = NewManifest(image, name, file.Length);
         WriteManifest(manifest);
         return ValueTask.FromResult(ToImageInfo(manifest));
+    }
+
+    /// <summary>Makes <c>&lt;id&gt;.raw</c> in the folder a hard link to a file elsewhere, or a copy across file systems; returns its name.</summary>
+    private string LinkIntoFolder(string imageId, string source)
+    {
+        string name = imageId + ".raw";
+        string path = Path.Combine(Folder, name);
+        string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        string real = ContainedPath.RealPath(source) ?? source;
+        try
+        {
+            if (OperatingSystem.IsWindows() || LinuxFileOps.TryHardLink(real, temporary) != 0)
+            {
+                File.Copy(real, temporary);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+            return name;
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
     }
 
     /// <inheritdoc/>
@@ -132,15 +166,7 @@ public sealed class FolderImageService : IImageService
     {
         cancellationToken.ThrowIfCancellationRequested();
         ImageManifest manifest = Find(context, imageId);
-        Stream stream = new FileStream(DataPath(manifest), new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.Read,
-            BufferSize = CopyBufferSize,
-            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-        });
-        return ValueTask.FromResult(stream);
+        return ValueTask.FromResult<Stream>(OpenData(manifest, FileOptions.Asynchronous | FileOptions.SequentialScan));
     }
 
     private ImageManifest NewManifest(FolderImage image, string file, long size) => new()
@@ -166,7 +192,7 @@ public sealed class FolderImageService : IImageService
                 return current;
             }
 
-            var file = new FileStream(DataPath(current), FileMode.Open, FileAccess.Read, FileShare.Read, CopyBufferSize, useAsync: true);
+            FileStream file = OpenData(current, FileOptions.Asynchronous);
             await using ConfiguredAsyncDisposable fileScope = file.ConfigureAwait(false);
             byte[] hash = await SHA256.HashDataAsync(file, cancellationToken).ConfigureAwait(false);
             ImageManifest updated = current with { Checksum = Convert.ToHexStringLower(hash), Size = file.Length };
@@ -201,14 +227,60 @@ public sealed class FolderImageService : IImageService
             return null;
         }
 
+        ImageManifest? manifest;
         try
         {
-            return JsonSerializer.Deserialize(File.ReadAllBytes(path), ImageJsonContext.Default.ImageManifest);
+            manifest = JsonSerializer.Deserialize(File.ReadAllBytes(path), ImageJsonContext.Default.ImageManifest);
         }
         catch (JsonException ex)
         {
             throw new InvalidDataException($"The manifest {path} of image '{imageId}' is not valid JSON: {ex.Message}", ex);
         }
+
+        if (manifest is not null && Refusal(imageId, manifest) is { } reason)
+        {
+            Log.ManifestRefused(_logger, path, imageId, reason);
+            return null;
+        }
+
+        return manifest;
+    }
+
+    /// <summary>Why a manifest read as <paramref name="imageId"/> cannot be trusted; <see langword="null"/> when it can.</summary>
+    private string? Refusal(string imageId, ImageManifest manifest)
+    {
+        if (!string.Equals(manifest.Id, imageId, StringComparison.Ordinal))
+        {
+            return $"its id '{manifest.Id}' is not its file name '{imageId}'.";
+        }
+
+        string data = DataPath(manifest);
+        if (!ContainedPath.IsLexicallyInside(data, Folder))
+        {
+            return $"its file '{manifest.File}' is outside the folder {Folder}.";
+        }
+
+        // A missing data file is not refused here: reading it fails as for any other image whose data is gone.
+        return File.Exists(data) && ContainedPath.RealPathInside(data, Folder) is null
+            ? $"its file '{manifest.File}' is a symbolic link to outside the folder {Folder}."
+            : null;
+    }
+
+    /// <summary>
+    /// Opens an image's data file, checking after opening that the file opened is inside the folder (a data file swapped
+    /// for a symbolic link since its manifest was read is refused, and the image not found).
+    /// </summary>
+    private FileStream OpenData(ImageManifest manifest, FileOptions options)
+    {
+        SafeFileHandle handle = File.OpenHandle(DataPath(manifest), FileMode.Open, FileAccess.Read, FileShare.Read, options);
+        if (!ContainedPath.IsOpenInside(handle, Folder))
+        {
+            handle.Dispose();
+            Log.ManifestRefused(_logger, ManifestPath(manifest.Id), manifest.Id, $"its file '{manifest.File}' became a link to outside the folder {Folder}.");
+            throw new ImageNotFoundException(manifest.Id);
+        }
+
+        return new FileStream(handle, FileAccess.Read, CopyBufferSize, isAsync: (options & FileOptions.Asynchronous) != 0);
     }
 
     private void WriteManifest(ImageManifest manifest) =>
@@ -216,12 +288,14 @@ public sealed class FolderImageService : IImageService
 
     private string ManifestPath(string imageId) => Path.Combine(Folder, imageId + ".json");
 
-    private string DataPath(ImageManifest manifest) => Path.Combine(Folder, manifest.File);
+    private string DataPath(ImageManifest manifest) => Path.GetFullPath(Path.Combine(Folder, manifest.File));
 
     private ImageInfo ToImageInfo(ImageManifest manifest) => new(manifest.Id, manifest.Size, manifest.UpdatedAt)
     {
         Name = manifest.Name,
+        Owner = manifest.Owner,
         DiskFormat = manifest.DiskFormat,
+        ContainerFormat = manifest.ContainerFormat,
         Checksum = manifest.Checksum,
         ChecksumAlgorithm = "sha256",
         Locations = [new Uri(DataPath(manifest)).AbsoluteUri],

@@ -20,6 +20,11 @@ internal sealed record ImageManifest
     [JsonPropertyName("disk_format")]
     public string DiskFormat { get; init; } = "raw";
 
+    /// <summary>The container format (for example <c>bare</c>); <see langword="null"/> when the manifest does not say.</summary>
+    [JsonPropertyName("container_format")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? ContainerFormat { get; init; }
+
     [JsonPropertyName("updated_at")]
     public required DateTimeOffset UpdatedAt { get; init; }
 
@@ -30,7 +35,10 @@ internal sealed record ImageManifest
     [JsonPropertyName("checksum")]
     public string? Checksum { get; init; }
 
-    /// <summary>The data file: a name inside the folder, or a full path for an image file kept where it was.</summary>
+    /// <summary>
+    /// The data file: a path relative to the folder (older versions wrote a full path, accepted while it is inside the
+    /// folder). A file outside the folder, also through a symbolic link, makes the manifest refused.
+    /// </summary>
     [JsonPropertyName("file")]
     public required string File { get; init; }
 

@@ -5,9 +5,10 @@ namespace ImageVolumeCache.FileSystem.Interop;
 
 /// <summary>
 /// The Linux calls the driver uses to clone files cheaply: the <c>FICLONE</c> ioctl (reflink), <c>copy_file_range</c>
-/// and <c>lseek</c> with <c>SEEK_DATA</c>/<c>SEEK_HOLE</c> to find a sparse file's data extents.
+/// and <c>lseek</c> with <c>SEEK_DATA</c>/<c>SEEK_HOLE</c> to find a sparse file's data extents; and <c>realpath</c> and
+/// <c>link</c>, which keep images to the files of their folder.
 /// </summary>
-internal static partial class LinuxFileOps
+internal static unsafe partial class LinuxFileOps
 {
     /// <summary><c>_IOW(0x94, 9, int)</c>: make the destination share the source's extents.</summary>
     private const nuint FiClone = 0x40049409;
@@ -61,6 +62,37 @@ internal static partial class LinuxFileOps
 
     public static IOException Error(string call, int errno) =>
         new($"{call} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno}).", errno);
+
+    /// <summary>The path with every symbolic link, <c>.</c> and <c>..</c> resolved (<c>realpath(3)</c>); <see langword="null"/> when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        nint resolved = RealPathNative(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            NativeMemory.Free((void*)resolved);
+        }
+    }
+
+    /// <summary>
+    /// Creates <paramref name="newPath"/> as a hard link to <paramref name="existingPath"/> (<c>link(2)</c>).
+    /// </summary>
+    /// <returns>0 on success, else the errno (for example <c>EXDEV</c> across file systems).</returns>
+    public static int TryHardLink(string existingPath, string newPath) => Link(existingPath, newPath) == 0 ? 0 : Marshal.GetLastPInvokeError();
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint RealPathNative(string path, nint resolved);
+
+    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Link(string existingPath, string newPath);
 
     [LibraryImport("libc", EntryPoint = "ioctl", SetLastError = true)]
     private static partial int Ioctl(SafeFileHandle fd, nuint request, SafeFileHandle sourceFd);

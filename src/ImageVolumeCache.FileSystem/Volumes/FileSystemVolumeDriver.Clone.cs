@@ -10,19 +10,28 @@ public sealed partial class FileSystemVolumeDriver
 {
     /// <inheritdoc/>
     /// <remarks>
-    /// Succeeds only when <see cref="FileSystemVolumeDriverOptions.CloneImagesDirectly"/> is on, the image is raw, one of
-    /// its locations is a <c>file://</c> path that exists, and that file can be reflinked into the backend's directory
-    /// (same reflink-capable file system). The image's checksum is not checked on this path: its file is trusted.
+    /// Succeeds only when <see cref="FileSystemVolumeDriverOptions.CloneImagesDirectly"/> is on, an
+    /// <see cref="FileSystemVolumeDriverOptions.ImageDirectory"/> is set, the image is raw, one of its locations is a
+    /// <c>file://</c> path whose real path (symbolic links resolved) is a file inside the image directory, and that file can
+    /// be reflinked into the backend's directory (same reflink-capable file system). A location anywhere else is never
+    /// opened. The image's checksum is not checked on this path: the image directory's files are trusted.
     /// </remarks>
+    /// <exception cref="ArgumentException">The target's id is not of the driver's alphabet (see the class remarks).</exception>
     public async ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(image);
+        ValidId(target.Id, nameof(target));
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_cloneImagesDirectly || !OperatingSystem.IsLinux() || target.Encrypted
+        if (!_cloneImagesDirectly || _imageDirectory is null || !OperatingSystem.IsLinux() || target.Encrypted
             || !string.Equals(image.DiskFormat, "raw", StringComparison.OrdinalIgnoreCase)
-            || image.SizeBytes > target.SizeGb * BytesPerGb
-            || image.Locations.Select(LocalPath).FirstOrDefault(File.Exists) is not { } imagePath)
+            || image.SizeBytes > target.SizeGb * BytesPerGb)
+        {
+            return false;
+        }
+
+        using SafeFileHandle? source = OpenImageFile(image, target.Id, _imageDirectory);
+        if (source is null)
         {
             return false;
         }
@@ -31,7 +40,6 @@ public sealed partial class FileSystemVolumeDriver
         {
             await MakeVolumeAsync(target, (destination, _) =>
             {
-                using SafeFileHandle source = File.OpenHandle(imagePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 int errno = LinuxFileOps.TryReflink(source, destination);
                 return errno == 0 ? ValueTask.CompletedTask : throw new ReflinkRefusedException(errno);
             }, cancellationToken).ConfigureAwait(false);
@@ -46,17 +54,24 @@ public sealed partial class FileSystemVolumeDriver
 
     /// <inheritdoc/>
     /// <remarks>
-    /// The target is not <see cref="BackendVolume.ImageDataComplete"/> (no image data was copied into it), and is never
-    /// read-only, even when its source is.
+    /// The source is opened before anything is made and held open, so a delete of it while the clone runs leaves the clone
+    /// its data, and one before is a <see cref="VolumeNotFoundException"/> with nothing made. The target is not
+    /// <see cref="BackendVolume.ImageDataComplete"/> (no image data was copied into it), and is never read-only, even when
+    /// its source is.
     /// </remarks>
-    /// <exception cref="ArgumentException">The target is smaller than the source.</exception>
+    /// <exception cref="ArgumentException">
+    /// The target is smaller than the source, or an id is not of the driver's alphabet (see the class remarks).
+    /// </exception>
     /// <exception cref="DirectoryNotFoundException">The backend's directory does not exist.</exception>
-    public ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken)
+    public async ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(target);
+        ValidId(target.Id, nameof(target));
+        string sourcePath = GetVolumePath(sourceVolumeId);
         cancellationToken.ThrowIfCancellationRequested();
-        string sourcePath = ExistingVolumePath(sourceVolumeId);
-        long sourceLength = new FileInfo(sourcePath).Length;
+        EnsureDirectory();
+        using SafeFileHandle source = OpenExistingVolume(sourceVolumeId, sourcePath);
+        long sourceLength = RandomAccess.GetLength(source);
         if (target.SizeGb * BytesPerGb < sourceLength)
         {
             throw new ArgumentException(
@@ -64,12 +79,49 @@ public sealed partial class FileSystemVolumeDriver
                 nameof(target));
         }
 
-        return MakeVolumeAsync(target, async (destination, ct) =>
+        await MakeVolumeAsync(target, async (destination, ct) =>
         {
-            using SafeFileHandle source = File.OpenHandle(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             CloneMethod method = await FileCloner.CloneAsync(source, destination, sourceLength, BeforeWrite, ct).ConfigureAwait(false);
             LogFirstUse(method);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Opens the first <c>file://</c> location of the image that is a file inside the image directory, checking the real
+    /// path before opening (so nothing outside is ever opened) and the opened file after (so a path swapped for a link in
+    /// between is caught); <see langword="null"/> when there is none.
+    /// </summary>
+    private SafeFileHandle? OpenImageFile(ImageInfo image, string targetId, string imageDirectory)
+    {
+        foreach (string location in image.Locations)
+        {
+            if (LocalPath(location) is not { } path)
+            {
+                continue;
+            }
+
+            SafeFileHandle? handle = null;
+            try
+            {
+                if (ContainedPath.RealPathInside(path, imageDirectory) is { } real)
+                {
+                    handle = File.OpenHandle(real, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                    if (ContainedPath.IsOpenInside(handle, imageDirectory))
+                    {
+                        return handle;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Gone since the check, or a directory: not a file to clone.
+            }
+
+            handle?.Dispose();
+            Log.DirectImageCloneOutside(_logger, image.Id, targetId, _backend, location, imageDirectory);
+        }
+
+        return null;
     }
 
     private void LogFirstUse(CloneMethod method)

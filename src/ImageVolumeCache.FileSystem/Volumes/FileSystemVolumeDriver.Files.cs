@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using ImageVolumeCache.FileSystem.Diagnostics;
 using ImageVolumeCache.FileSystem.Interop;
@@ -9,6 +10,9 @@ namespace ImageVolumeCache.FileSystem;
 /// <summary>The files of a volume: making them all-or-nothing, the sidecar, and the read-only mark.</summary>
 public sealed partial class FileSystemVolumeDriver
 {
+    private const int MaxIdLength = 200;
+    private static readonly SearchValues<char> IdCharacters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
+
     /// <summary>
     /// Claims <c>&lt;id&gt;.img</c> (failing when it exists), fills it, sizes it, then writes the sidecar. Anything that
     /// fails or is cancelled removes both files again. The volume is not <see cref="BackendVolume.ImageDataComplete"/>:
@@ -95,11 +99,17 @@ public sealed partial class FileSystemVolumeDriver
     private IOException WriteFailed(string volumeId, string path, IOException inner) =>
         new($"Writing volume '{volumeId}' on backend '{_backend}' ({path}) failed: {inner.Message}", inner);
 
-    private string ExistingVolumePath(string volumeId)
+    /// <summary>Opens an existing volume's file for reading; a missing file is a <see cref="VolumeNotFoundException"/>.</summary>
+    private static SafeFileHandle OpenExistingVolume(string volumeId, string path)
     {
-        string path = GetVolumePath(volumeId);
-        EnsureDirectory();
-        return File.Exists(path) ? path : throw new VolumeNotFoundException(volumeId);
+        try
+        {
+            return File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new VolumeNotFoundException(volumeId);
+        }
     }
 
     private void EnsureDirectory()
@@ -185,14 +195,17 @@ public sealed partial class FileSystemVolumeDriver
 
     private static int SizeGbOf(long length) => (int)Math.Clamp((length + BytesPerGb - 1) / BytesPerGb, 0, int.MaxValue);
 
-    private static string ValidId(string volumeId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(volumeId);
-        if (volumeId is "." or ".." || volumeId.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || volumeId.Contains('/', StringComparison.Ordinal) || volumeId.Contains('\\', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"Volume id '{volumeId}' is not a plain file name.", nameof(volumeId));
-        }
+    /// <summary>Whether an id is of the driver's alphabet: 1 to 200 ASCII letters, digits, '-', '_' and '.', not starting with '.'.</summary>
+    internal static bool IsValidId(string volumeId) =>
+        volumeId.Length is > 0 and <= MaxIdLength && volumeId[0] != '.' && !volumeId.AsSpan().ContainsAnyExcept(IdCharacters);
 
-        return volumeId;
+    private static string ValidId(string volumeId, string paramName = "volumeId")
+    {
+        ArgumentNullException.ThrowIfNull(volumeId, paramName);
+        return IsValidId(volumeId)
+            ? volumeId
+            : throw new ArgumentException(
+                $"Volume id '{volumeId}' is not valid on a file-system backend: an id is 1 to {MaxIdLength} ASCII letters, digits, '-', '_' or '.', and does not start with '.'.",
+                paramName);
     }
 }

@@ -15,7 +15,7 @@ public sealed partial class FileSystemVolumeDriver
     private void DeleteFiles(string volumeId, string path)
     {
         File.Delete(path);
-        foreach (string temporary in System.IO.Directory.EnumerateFiles(Directory, volumeId + SidecarExtension + ".*" + AtomicFile.TemporaryExtension))
+        foreach (string temporary in PendingSidecars(volumeId))
         {
             File.Delete(temporary);
         }
@@ -25,9 +25,19 @@ public sealed partial class FileSystemVolumeDriver
 
     /// <summary>The sidecar written before the volume file was claimed, when the sidecar itself is missing (a crash before it was renamed into place).</summary>
     private VolumeRecord? ReadPendingRecord(string volumeId) =>
-        System.IO.Directory.EnumerateFiles(Directory, volumeId + SidecarExtension + ".*" + AtomicFile.TemporaryExtension)
+        PendingSidecars(volumeId)
             .Select(ReadRecordFile)
             .FirstOrDefault(record => record is not null && string.Equals(record.Id, volumeId, StringComparison.Ordinal));
+
+    /// <summary>
+    /// The temporary sidecars of one volume, matched by exact name: the pattern of the enumeration is a constant, never
+    /// built from the id (a pattern <c>a.json.*.tmp</c> would also match the sidecars of a volume <c>a.json.x</c>).
+    /// </summary>
+    private IEnumerable<string> PendingSidecars(string volumeId) =>
+        System.IO.Directory.EnumerateFiles(Directory, "*" + AtomicFile.TemporaryExtension)
+            .Where(path => TemporarySidecarName().Match(Path.GetFileName(path)) is { Success: true } match
+                && string.Equals(match.Groups["id"].Value, volumeId, StringComparison.Ordinal))
+            .ToList();
 
     /// <summary>
     /// Removes sidecars and temporary sidecars whose volume file does not exist, except those of volumes this instance is
@@ -64,7 +74,7 @@ public sealed partial class FileSystemVolumeDriver
         Match temporary = TemporarySidecarName().Match(fileName);
         if (temporary.Success)
         {
-            return temporary.Groups["id"].Value;
+            return IsValidId(temporary.Groups["id"].Value) ? temporary.Groups["id"].Value : null;
         }
 
         if (!fileName.EndsWith(SidecarExtension, StringComparison.Ordinal))
@@ -74,7 +84,7 @@ public sealed partial class FileSystemVolumeDriver
 
         // Only a file that really is a sidecar: a backend directory may hold other JSON files.
         string volumeId = fileName[..^SidecarExtension.Length];
-        return ReadRecordFile(path) is { } record
+        return IsValidId(volumeId) && ReadRecordFile(path) is { } record
             && string.Equals(record.Id, volumeId, StringComparison.Ordinal) ? volumeId : null;
     }
 

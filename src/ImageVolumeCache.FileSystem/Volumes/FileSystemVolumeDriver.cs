@@ -15,6 +15,11 @@ namespace ImageVolumeCache.FileSystem;
 /// read-only on disk once their image data is complete. Thread-safe.
 /// </summary>
 /// <remarks>
+/// Volume ids are file names, so every method takes only ids of a safe alphabet: 1 to 200 ASCII letters, digits, <c>-</c>,
+/// <c>_</c> and <c>.</c>, not starting with <c>.</c> (UUIDs fit); any other id is an <see cref="ArgumentException"/>
+/// naming it. A volume's files are found by their exact names, never by a pattern.
+/// </remarks>
+/// <remarks>
 /// Every operation that makes a volume removes its <c>.img</c> and sidecar again when it fails or is cancelled. A crash
 /// can still leave an <c>.img</c> without its sidecar (the sidecar is written right after the file is claimed):
 /// <see cref="ListVolumesAsync"/> reports it with its id, the backend name as host and its size, and
@@ -29,6 +34,7 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
 
     private readonly string _backend;
     private readonly bool _cloneImagesDirectly;
+    private readonly string? _imageDirectory;
     private readonly ILogger _logger;
 
     /// <summary>Volumes this instance is about to claim: their pending sidecar exists, their volume file not yet.</summary>
@@ -47,11 +53,19 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
         _backend = options.BackendName;
         _cloneImagesDirectly = options.CloneImagesDirectly;
         Directory = Path.GetFullPath(options.Directory);
+        _imageDirectory = options.ImageDirectory is null ? null : Path.GetFullPath(options.ImageDirectory);
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        if (_cloneImagesDirectly && _imageDirectory is null)
+        {
+            Log.DirectImageClonesOff(_logger, _backend);
+        }
     }
 
     /// <summary>The full path of the directory holding the volumes.</summary>
     public string Directory { get; }
+
+    /// <summary>The full path of the folder whose image files direct image clones may read; <see langword="null"/> for none.</summary>
+    internal string? ImageDirectory => _imageDirectory;
 
     /// <summary>Called with the offset before each block of data is written; may throw to simulate a failing disk. Tests only.</summary>
     internal Action<long>? BeforeWrite { get; set; }
@@ -59,33 +73,45 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     /// <summary>The path of a volume's data file, whether or not it exists.</summary>
     /// <param name="volumeId">The volume id.</param>
     /// <returns>The full path of <c>&lt;volume-id&gt;.img</c>.</returns>
-    /// <exception cref="ArgumentException">The id is empty or not a plain file name.</exception>
+    /// <exception cref="ArgumentException">The id is not of the driver's alphabet (see the class remarks).</exception>
     public string GetVolumePath(string volumeId) => Path.Combine(Directory, ValidId(volumeId) + DataExtension);
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The id is not of the driver's alphabet (see the class remarks).</exception>
     /// <exception cref="DirectoryNotFoundException">The backend's directory does not exist.</exception>
     public ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(volume);
+        ValidId(volume.Id, nameof(volume));
         return MakeVolumeAsync(volume, static (_, _) => ValueTask.CompletedTask, cancellationToken);
     }
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The id is not of the driver's alphabet (see the class remarks).</exception>
     public ValueTask ExtendVolumeAsync(string volumeId, int newSizeGb, CancellationToken cancellationToken)
     {
+        string path = GetVolumePath(volumeId);
         cancellationToken.ThrowIfCancellationRequested();
-        string path = ExistingVolumePath(volumeId);
-        long length = new FileInfo(path).Length;
-        if ((long)newSizeGb * BytesPerGb <= length)
+        EnsureDirectory();
+        try
         {
-            throw new ArgumentOutOfRangeException(nameof(newSizeGb), newSizeGb, $"Volume '{volumeId}' on backend '{_backend}' is already {SizeGbOf(length)} GB.");
+            long length = new FileInfo(path).Length;
+            if ((long)newSizeGb * BytesPerGb <= length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(newSizeGb), newSizeGb, $"Volume '{volumeId}' on backend '{_backend}' is already {SizeGbOf(length)} GB.");
+            }
+
+            WithWriteAccess(path, () =>
+            {
+                using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                RandomAccess.SetLength(handle, newSizeGb * BytesPerGb);
+            });
+        }
+        catch (FileNotFoundException)
+        {
+            throw new VolumeNotFoundException(volumeId);
         }
 
-        WithWriteAccess(path, () =>
-        {
-            using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
-            RandomAccess.SetLength(handle, newSizeGb * BytesPerGb);
-        });
         UpdateRecord(volumeId, record => record with { SizeGb = newSizeGb });
         return ValueTask.CompletedTask;
     }
@@ -96,14 +122,21 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     /// sparse. The sidecar records <see cref="BackendVolume.ImageDataComplete"/> only after the data was read to its end
     /// and flushed to disk; then a cache volume becomes read-only (mode 0444).
     /// </remarks>
+    /// <exception cref="ArgumentException">The id is not of the driver's alphabet (see the class remarks).</exception>
     /// <exception cref="ImageUnacceptableException">The data is larger than the volume.</exception>
     /// <exception cref="IOException">Writing failed (for example the disk is full); the message names the backend, volume and path.</exception>
     public async ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(data);
+        string path = GetVolumePath(volumeId);
         cancellationToken.ThrowIfCancellationRequested();
-        string path = ExistingVolumePath(volumeId);
+        EnsureDirectory();
+        if (!File.Exists(path))
+        {
+            throw new VolumeNotFoundException(volumeId);
+        }
+
         VolumeRecord? record = ReadRecord(volumeId);
         if (record is { ImageDataComplete: true })
         {
@@ -119,6 +152,10 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
             await SparseCopy.CopyAsync(data, handle, capacity, read => TooLarge(image, volumeId, read, capacity), BeforeWrite, cancellationToken)
                 .ConfigureAwait(false);
             RandomAccess.FlushToDisk(handle);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new VolumeNotFoundException(volumeId); // deleted since it was checked
         }
         catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
         {
@@ -136,10 +173,11 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
         new(image.Id, $"Image '{image.Id}' does not fit in volume '{volumeId}' on backend '{_backend}': more than {read} bytes of data for {capacity} bytes.");
 
     /// <inheritdoc/>
+    /// <exception cref="ArgumentException">The id is not of the driver's alphabet (see the class remarks).</exception>
     public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         string path = GetVolumePath(volumeId);
+        cancellationToken.ThrowIfCancellationRequested();
         if (!System.IO.Directory.Exists(Directory))
         {
             return ValueTask.CompletedTask;
@@ -166,6 +204,12 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
         {
             cancellationToken.ThrowIfCancellationRequested();
             string id = Path.GetFileNameWithoutExtension(path);
+            if (!IsValidId(id))
+            {
+                Log.VolumeFileNameInvalid(_logger, path, _backend);
+                continue;
+            }
+
             long length;
             try
             {
@@ -191,11 +235,11 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver
     }
 
     /// <inheritdoc/>
-    /// <exception cref="ArgumentException">The id is not a valid volume id.</exception>
+    /// <exception cref="ArgumentException">The id is not of the driver's alphabet (see the class remarks).</exception>
     public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         string path = GetVolumePath(volumeId);
+        cancellationToken.ThrowIfCancellationRequested();
         long length;
         try
         {

@@ -13,13 +13,23 @@ public sealed class FileSystemVolumeDriverOptions
     public string Directory { get; set; } = string.Empty;
 
     /// <summary>
-    /// Whether <see cref="IVolumeDriver.TryCloneImageAsync"/> reflinks an image whose file (a <c>file://</c> location) lies on
-    /// the same reflink-capable file system. Default <see langword="true"/>. Turn it off to always use the cache path.
+    /// Whether <see cref="IVolumeDriver.TryCloneImageAsync"/> reflinks an image whose file (a <c>file://</c> location inside
+    /// <see cref="ImageDirectory"/>) lies on the same reflink-capable file system. Default <see langword="true"/>; without an
+    /// <see cref="ImageDirectory"/> there are no direct clones whatever this says. Turn it off to always use the cache path.
     /// </summary>
     public bool CloneImagesDirectly { get; set; } = true;
 
+    /// <summary>
+    /// The folder whose image files a direct image clone may read: a <c>file://</c> location whose real path (symbolic links
+    /// resolved) is anywhere else is never opened. Default <see langword="null"/>: no direct image clones.
+    /// <c>AddFileSystemBackend</c> sets it to the folder of the folder image service when one is used and this is not set.
+    /// </summary>
+    public string? ImageDirectory { get; set; }
+
     /// <summary>Throws when a required option is missing.</summary>
-    /// <exception cref="ArgumentException"><see cref="BackendName"/> or <see cref="Directory"/> is empty.</exception>
+    /// <exception cref="ArgumentException">
+    /// <see cref="BackendName"/> or <see cref="Directory"/> is empty, or <see cref="ImageDirectory"/> is set but empty.
+    /// </exception>
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(BackendName))
@@ -30,6 +40,12 @@ public sealed class FileSystemVolumeDriverOptions
         if (string.IsNullOrWhiteSpace(Directory))
         {
             throw new ArgumentException($"{nameof(FileSystemVolumeDriverOptions)}.{nameof(Directory)} of backend '{BackendName}' must not be empty.", "options");
+        }
+
+        if (ImageDirectory is not null && string.IsNullOrWhiteSpace(ImageDirectory))
+        {
+            throw new ArgumentException(
+                $"{nameof(FileSystemVolumeDriverOptions)}.{nameof(ImageDirectory)} of backend '{BackendName}' must be a folder, or null for no direct image clones.", "options");
         }
     }
 }

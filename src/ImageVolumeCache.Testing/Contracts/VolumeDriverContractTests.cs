@@ -17,7 +17,7 @@ namespace ImageVolumeCache.Testing;
 /// }
 /// </code>
 /// </example>
-public abstract class VolumeDriverContractTests<TDriver>
+public abstract partial class VolumeDriverContractTests<TDriver>
     where TDriver : IVolumeDriver
 {
     /// <summary>The host of the volumes the suite makes.</summary>
@@ -267,6 +267,42 @@ public abstract class VolumeDriverContractTests<TDriver>
         Assert.That(await ReadVolumeAsync(Driver, "clone", data.Length).ConfigureAwait(false), Is.EqualTo(data));
     }
 
+    /// <summary>Getting a volume describes it as the listing does: spec, owner, metadata and whether its image data is complete.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetVolume_describes_a_volume_as_the_listing_does()
+    {
+        VolumeSpec spec = Spec("vol-a") with
+        {
+            ProjectId = "project-1",
+            UserId = "user-1",
+            Metadata = new Dictionary<string, string> { ["purpose"] = "contract", [CacheVolumeMetadata.ImageId] = "image-1" },
+        };
+        await Driver.CreateVolumeAsync(spec, None).ConfigureAwait(false);
+        await CopyAsync("vol-a", Data(seed: 1)).ConfigureAwait(false);
+        await Driver.CreateVolumeAsync(Spec("vol-b"), None).ConfigureAwait(false);
+
+        BackendVolume? filled = await Driver.GetVolumeAsync("vol-a", None).ConfigureAwait(false);
+        BackendVolume? empty = await Driver.GetVolumeAsync("vol-b", None).ConfigureAwait(false);
+
+        AssertDescribes(filled, await ListedAsync("vol-a").ConfigureAwait(false));
+        AssertDescribes(empty, await ListedAsync("vol-b").ConfigureAwait(false));
+        Assert.That(filled!.Spec.Metadata, Is.EquivalentTo(spec.Metadata));
+        Assert.That((filled.ImageDataComplete, empty!.ImageDataComplete), Is.EqualTo((true, false)));
+    }
+
+    /// <summary>Getting a volume that never existed, or was deleted, returns <see langword="null"/>.</summary>
+    /// <returns>A task.</returns>
+    [Test]
+    public async Task GetVolume_of_a_missing_volume_returns_null()
+    {
+        await Driver.CreateVolumeAsync(Spec("vol-a"), None).ConfigureAwait(false);
+        await Driver.DeleteVolumeAsync("vol-a", None).ConfigureAwait(false);
+
+        Assert.That(await Driver.GetVolumeAsync("vol-a", None).ConfigureAwait(false), Is.Null);
+        Assert.That(await Driver.GetVolumeAsync("never-made", None).ConfigureAwait(false), Is.Null);
+    }
+
     /// <summary>The listing reports each volume once, whatever made it; only a volume filled by a copy has complete image data.</summary>
     /// <returns>A task.</returns>
     [Test]
@@ -297,6 +333,16 @@ public abstract class VolumeDriverContractTests<TDriver>
         var listed = await Driver.ListVolumesAsync(None).ConfigureAwait(false);
         Assert.That(listed.Select(v => v.Spec.Id), Is.EqualTo(new[] { "source" }));
     }
+
+    /// <summary>
+    /// An image the driver under test can clone directly (<see cref="IVolumeDriver.TryCloneImageAsync"/> returns
+    /// <see langword="true"/> for it), holding <paramref name="data"/>; <see langword="null"/> (the default) when the driver
+    /// never clones images directly. Override it to have the suite check direct clones too.
+    /// </summary>
+    /// <param name="driver">The driver under test.</param>
+    /// <param name="data">The image data.</param>
+    /// <returns>The image, or <see langword="null"/>.</returns>
+    protected virtual ValueTask<ImageInfo?> DirectlyClonableImageAsync(TDriver driver, byte[] data) => ValueTask.FromResult<ImageInfo?>(null);
 
     /// <summary>A 1 GB volume spec on <see cref="Host"/>.</summary>
     /// <param name="id">The volume id.</param>
@@ -330,6 +376,36 @@ public abstract class VolumeDriverContractTests<TDriver>
     {
         using var stream = new MemoryStream(data, writable: false);
         await Driver.CopyImageToVolumeAsync(volumeId, Image(data.Length), stream, None).ConfigureAwait(false);
+    }
+
+    /// <summary>Random data of 64 KiB, different per seed: enough to tell volumes apart in tests that make hundreds of them.</summary>
+    private static byte[] SmallData(int seed)
+    {
+        byte[] data = new byte[64 << 10];
+        new Random(seed).NextBytes(data);
+        return data;
+    }
+
+    /// <summary>Runs a call and returns what it threw, or <see langword="null"/> when it succeeded.</summary>
+    private static async Task<Exception?> OutcomeAsync(Func<Task> call)
+    {
+        try
+        {
+            await call().ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex)
+        {
+            return ex;
+        }
+    }
+
+    private static void AssertDescribes(BackendVolume? actual, BackendVolume expected)
+    {
+        Assert.That(actual, Is.Not.Null, $"volume '{expected.Spec.Id}' should be found");
+        Assert.That(actual!.Spec with { Metadata = expected.Spec.Metadata }, Is.EqualTo(expected.Spec));
+        Assert.That(actual.Spec.Metadata, Is.EquivalentTo(expected.Spec.Metadata));
+        Assert.That(actual.ImageDataComplete, Is.EqualTo(expected.ImageDataComplete));
     }
 
     private async Task<BackendVolume> ListedAsync(string volumeId)

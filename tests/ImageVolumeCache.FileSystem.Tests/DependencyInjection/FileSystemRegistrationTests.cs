@@ -32,4 +32,56 @@ public sealed class FileSystemRegistrationTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Test]
+    public void A_backend_reads_direct_image_clones_from_the_folder_of_the_folder_image_service()
+    {
+        using var folder = new Support.TemporaryDirectory();
+        using var volumes = new Support.TemporaryDirectory();
+        using var own = new Support.TemporaryDirectory();
+        var services = new ServiceCollection();
+        services.AddImageVolumeCache(_ => { })
+            .AddFileSystemBackend("host1@fs", volumes.Path)
+            .AddFileSystemBackend("host1@own", options =>
+            {
+                options.Directory = volumes.Path;
+                options.ImageDirectory = own.Path;
+            })
+            .UseFolderImageService(folder.Path);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        List<FileSystemVolumeDriver> drivers = RegisteredDrivers(services, provider);
+
+        Assert.That(drivers.Select(d => d.ImageDirectory), Is.EquivalentTo(new[] { folder.Path, own.Path }));
+    }
+
+    /// <summary>The drivers the backend registrations make (the registration record is internal to the core package).</summary>
+    private static List<FileSystemVolumeDriver> RegisteredDrivers(ServiceCollection services, IServiceProvider provider) =>
+        [.. services
+            .Where(d => d.ServiceType.Name == "VolumeBackendRegistration")
+            .Select(d => (Func<IServiceProvider, IVolumeDriver>)d.ServiceType.GetProperty("Factory")!.GetValue(d.ImplementationInstance)!)
+            .Select(factory => (FileSystemVolumeDriver)factory(provider))];
+
+    [Test]
+    public void A_backend_without_the_folder_image_service_or_an_image_directory_clones_no_images_directly()
+    {
+        using var volumes = new Support.TemporaryDirectory();
+        var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = "host1@fs", Directory = volumes.Path });
+
+        Assert.That(driver.ImageDirectory, Is.Null);
+    }
+
+    [Test]
+    public void An_empty_image_directory_is_refused_naming_its_key_and_the_backend()
+    {
+        IImageVolumeCacheBuilder builder = new ServiceCollection().AddImageVolumeCache(_ => { });
+
+        var ex = Assert.Throws<ArgumentException>(() => builder.AddFileSystemBackend("host1@fs", options =>
+        {
+            options.Directory = "/var/lib/volumes";
+            options.ImageDirectory = " ";
+        }));
+
+        Assert.That(ex!.Message, Does.Contain("FileSystemVolumeDriverOptions.ImageDirectory").And.Contain("host1@fs"));
+    }
 }

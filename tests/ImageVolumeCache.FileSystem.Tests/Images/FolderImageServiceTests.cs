@@ -1,27 +1,36 @@
 using System.Text.Json;
 using ImageVolumeCache.FileSystem.Tests.Support;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using static ImageVolumeCache.FileSystem.Tests.Support.TestData;
 
 namespace ImageVolumeCache.FileSystem.Tests.Images;
 
-public sealed class FolderImageServiceTests
+public sealed partial class FolderImageServiceTests
 {
     private static readonly RequestContext Owner = new("owner-project", "owner-user");
     private static readonly RequestContext Other = new("other-project", "other-user");
     private static readonly DateTimeOffset Now = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
+    private FakeLogger<FolderImageService> _logger = null!;
     private TemporaryDirectory _folder = null!;
+    private TemporaryDirectory _elsewhere = null!;
     private FolderImageService _images = null!;
 
     [SetUp]
     public void CreateService()
     {
+        _logger = new FakeLogger<FolderImageService>();
         _folder = new TemporaryDirectory();
-        _images = new FolderImageService(_folder.Path, new FakeTimeProvider(Now));
+        _elsewhere = new TemporaryDirectory();
+        _images = new FolderImageService(_folder.Path, new FakeTimeProvider(Now), _logger);
     }
 
     [TearDown]
-    public void RemoveFolder() => _folder.Dispose();
+    public void RemoveFolders()
+    {
+        _folder.Dispose();
+        _elsewhere.Dispose();
+    }
 
     [Test]
     public async Task An_added_image_is_described_with_its_size_checksum_time_and_file_location()

@@ -54,6 +54,6 @@ public sealed class ReflinkTests
     private FileSystemVolumeDriver NewDriver()
     {
         _directory = new TemporaryDirectory(ReflinkDirectory.Require());
-        return new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = Backend, Directory = _directory.Path });
+        return new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = Backend, Directory = _directory.Path, ImageDirectory = _directory.Path });
     }
 }

@@ -11,7 +11,16 @@ public sealed class FileSystemVolumeDriverContractTests : VolumeDriverContractTe
     protected override FileSystemVolumeDriver CreateDriver()
     {
         _directory = Directory.CreateTempSubdirectory("ivc-contract-").FullName;
-        return new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = Host, Directory = _directory });
+        string images = Directory.CreateDirectory(Path.Combine(_directory, "images")).FullName;
+        return new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = Host, Directory = _directory, ImageDirectory = images });
+    }
+
+    // A raw image file in the image directory: the driver tries to reflink it (and declines where reflink is missing).
+    protected override async ValueTask<ImageInfo?> DirectlyClonableImageAsync(FileSystemVolumeDriver driver, byte[] data)
+    {
+        string file = Path.Combine(_directory, "images", "direct.raw");
+        await File.WriteAllBytesAsync(file, data);
+        return new ImageInfo("direct-image", data.Length, DateTimeOffset.UnixEpoch) { Locations = [new Uri(file).AbsoluteUri] };
     }
 
     protected override async ValueTask<byte[]> ReadVolumeAsync(FileSystemVolumeDriver driver, string volumeId, int length)

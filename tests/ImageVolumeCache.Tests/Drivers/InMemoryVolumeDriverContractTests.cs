@@ -8,4 +8,10 @@ public sealed class InMemoryVolumeDriverContractTests : VolumeDriverContractTest
 
     protected override ValueTask<byte[]> ReadVolumeAsync(InMemoryVolumeDriver driver, string volumeId, int length) =>
         ValueTask.FromResult(driver.GetVolume(volumeId).Data.Concat(new byte[length]).Take(length).ToArray());
+
+    protected override ValueTask<ImageInfo?> DirectlyClonableImageAsync(InMemoryVolumeDriver driver, byte[] data)
+    {
+        driver.CanCloneImage = image => image.Id == "direct-image";
+        return ValueTask.FromResult<ImageInfo?>(new ImageInfo("direct-image", data.Length, DateTimeOffset.UnixEpoch));
+    }
 }
