@@ -23,8 +23,9 @@ public sealed class ImageVolumeCacheOptions
 
     /// <summary>
     /// How long a download may go without receiving a byte of image data before it is aborted and started over (see
-    /// <see cref="DownloadRetries"/>). The clock runs from opening the image until its last byte is read. Must be more
-    /// than zero. Default 60 seconds.
+    /// <see cref="DownloadRetries"/>). The clock runs from opening the image until its last byte is read. Must be from
+    /// 1 millisecond to 49.17:02:47.294 (the longest a timer waits, <see cref="uint.MaxValue"/> - 1 milliseconds).
+    /// Default 60 seconds.
     /// </summary>
     public TimeSpan DownloadStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
