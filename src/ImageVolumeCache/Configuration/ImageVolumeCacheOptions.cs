@@ -42,4 +42,12 @@ public sealed class ImageVolumeCacheOptions
     /// entry store does. Default <see langword="true"/>.
     /// </summary>
     public bool ReconcileOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// What start-up does with a key of the configuration section that no option reads: <see cref="UnknownKeyHandling.Error"/>
+    /// fails validation naming each such key; <see cref="UnknownKeyHandling.Warn"/> logs each one and ignores it. A value
+    /// that cannot be read as its option's type fails validation either way. Has no effect on options set in code.
+    /// Default <see cref="UnknownKeyHandling.Error"/>.
+    /// </summary>
+    public UnknownKeyHandling UnknownKeys { get; set; } = UnknownKeyHandling.Error;
 }

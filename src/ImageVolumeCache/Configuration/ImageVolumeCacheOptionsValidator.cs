@@ -32,6 +32,11 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             failures.Add($"{path.Key("DownloadRetries")} must be 0 or more, but was {options.DownloadRetries}.");
         }
 
+        if (!Enum.IsDefined(options.UnknownKeys))
+        {
+            failures.Add($"{path.Key("UnknownKeys")} must be Error or Warn, but was {options.UnknownKeys}.");
+        }
+
         var registered = new HashSet<string>(backends.Select(b => b.Name), StringComparer.Ordinal);
         foreach ((string backend, BackendCacheOptions own) in options.Backends)
         {

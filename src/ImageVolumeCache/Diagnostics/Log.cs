@@ -118,4 +118,7 @@ internal static partial class Log
 
     [LoggerMessage(1040, LogLevel.Warning, "Reading the totals of scope {Scope} from the entry store for the cache gauges failed; the gauges keep the figures read before.")]
     public static partial void ScopeTotalsRefreshFailed(ILogger logger, Exception exception, string scope);
+
+    [LoggerMessage(1050, LogLevel.Warning, "Configuration key {Key} is not a known key of the image-volume cache (known here: {KnownKeys}); it is ignored.")]
+    public static partial void UnknownConfigurationKey(ILogger logger, string key, string knownKeys);
 }

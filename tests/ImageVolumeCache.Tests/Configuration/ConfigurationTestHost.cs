@@ -38,6 +38,37 @@ internal static class ConfigurationTestHost
         return services.BuildServiceProvider();
     }
 
+    /// <summary>Registers the cache from the whole configuration, as a host that binds its root does, with no backends.</summary>
+    public static ServiceProvider BuildFromWholeConfiguration(Dictionary<string, string?> settings)
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddImageVolumeCache(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>The message of the <see cref="OptionsValidationException"/> that start-up fails with when the whole configuration is bound.</summary>
+    public static string WholeConfigurationStartupFailure(Dictionary<string, string?> settings)
+    {
+        using ServiceProvider provider = BuildFromWholeConfiguration(settings);
+
+        OptionsValidationException? failure = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
+        return failure!.Message;
+    }
+
+    /// <summary>Registers the cache from a section whose settings a test changes and reloads; the options are read once already.</summary>
+    public static (ServiceProvider Provider, IConfigurationRoot Configuration, IOptionsMonitor<ImageVolumeCacheOptions> Monitor) BuildReloadable(
+        Dictionary<string, string?> settings)
+    {
+        IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var services = new ServiceCollection();
+        services.AddImageVolumeCache(configuration.GetSection("ImageVolumeCache")).AddBackend(Backend, _ => new InMemoryVolumeDriver());
+        ServiceProvider provider = services.BuildServiceProvider();
+        IOptionsMonitor<ImageVolumeCacheOptions> monitor = provider.GetRequiredService<IOptionsMonitor<ImageVolumeCacheOptions>>();
+        _ = monitor.CurrentValue;
+        return (provider, configuration, monitor);
+    }
+
     /// <summary>The message of the <see cref="OptionsValidationException"/> that start-up fails with.</summary>
     public static string StartupFailure(Dictionary<string, string?> settings, string sectionPath = "ImageVolumeCache", params string[] backends)
     {

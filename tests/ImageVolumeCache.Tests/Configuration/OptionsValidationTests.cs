@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using static ImageVolumeCache.Tests.Configuration.ConfigurationTestHost;
@@ -167,16 +166,9 @@ public sealed class OptionsValidationTests
     [Test]
     public void Messages_name_root_keys_when_the_whole_configuration_is_bound()
     {
-        IConfiguration configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Defaults:MaxCount"] = "-1" })
-            .Build();
-        var services = new ServiceCollection();
-        services.AddImageVolumeCache(configuration);
-        using ServiceProvider provider = services.BuildServiceProvider();
+        string message = WholeConfigurationStartupFailure(new() { ["Defaults:MaxCount"] = "-1" });
 
-        OptionsValidationException? failure = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
-
-        Assert.That(failure!.Message, Does.StartWith("Defaults:MaxCount must be 0 (unlimited) or more, but was -1."));
+        Assert.That(message, Does.StartWith("Defaults:MaxCount must be 0 (unlimited) or more, but was -1."));
     }
 
     [Test]
