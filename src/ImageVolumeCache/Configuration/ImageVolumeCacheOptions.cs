@@ -23,8 +23,9 @@ public sealed class ImageVolumeCacheOptions
 
     /// <summary>
     /// How long a download may go without receiving a byte of image data before it is aborted and started over (see
-    /// <see cref="DownloadRetries"/>). The clock runs from opening the image until its last byte is read. Must be more
-    /// than zero. Default 60 seconds.
+    /// <see cref="DownloadRetries"/>). The clock runs from opening the image until its last byte is read. Must be from
+    /// 1 millisecond to 49.17:02:47.294 (the longest a timer waits, <see cref="uint.MaxValue"/> - 1 milliseconds).
+    /// Default 60 seconds.
     /// </summary>
     public TimeSpan DownloadStallTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -41,4 +42,12 @@ public sealed class ImageVolumeCacheOptions
     /// entry store does. Default <see langword="true"/>.
     /// </summary>
     public bool ReconcileOnStartup { get; set; } = true;
+
+    /// <summary>
+    /// What start-up does with a key of the configuration section that no option reads: <see cref="UnknownKeyHandling.Error"/>
+    /// fails validation naming each such key; <see cref="UnknownKeyHandling.Warn"/> logs each one and ignores it. A value
+    /// that cannot be read as its option's type fails validation either way. Has no effect on options set in code.
+    /// Default <see cref="UnknownKeyHandling.Error"/>.
+    /// </summary>
+    public UnknownKeyHandling UnknownKeys { get; set; } = UnknownKeyHandling.Error;
 }

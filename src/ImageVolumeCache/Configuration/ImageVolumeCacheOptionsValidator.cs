@@ -11,6 +11,12 @@ internal sealed class ImageVolumeCacheOptionsValidator(
     ImageVolumeCacheConfigurationPath path,
     IEnumerable<VolumeBackendRegistration> backends) : IValidateOptions<ImageVolumeCacheOptions>
 {
+    /// <summary>Timers count whole milliseconds: a shorter stall timeout fires at once, and every download would stall.</summary>
+    internal static readonly TimeSpan MinDownloadStallTimeout = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>The longest a timer waits (<see cref="uint.MaxValue"/> - 1 ms, about 49.7 days); a longer one throws when it is started.</summary>
+    internal static readonly TimeSpan MaxDownloadStallTimeout = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     public ValidateOptionsResult Validate(string? name, ImageVolumeCacheOptions options)
     {
         var failures = new List<string>();
@@ -19,14 +25,16 @@ internal sealed class ImageVolumeCacheOptionsValidator(
         ValidateLimit(options.Defaults.MaxSizeGb, path.Key("Defaults:MaxSizeGb"), failures);
         ValidateLimit(options.Defaults.MaxCount, path.Key("Defaults:MaxCount"), failures);
 
-        if (options.DownloadStallTimeout <= TimeSpan.Zero)
-        {
-            failures.Add($"{path.Key("DownloadStallTimeout")} must be more than zero, but was {options.DownloadStallTimeout}.");
-        }
+        ValidateStallTimeout(options.DownloadStallTimeout, failures);
 
         if (options.DownloadRetries < 0)
         {
             failures.Add($"{path.Key("DownloadRetries")} must be 0 or more, but was {options.DownloadRetries}.");
+        }
+
+        if (!Enum.IsDefined(options.UnknownKeys))
+        {
+            failures.Add($"{path.Key("UnknownKeys")} must be Error or Warn, but was {options.UnknownKeys}.");
         }
 
         var registered = new HashSet<string>(backends.Select(b => b.Name), StringComparer.Ordinal);
@@ -57,6 +65,19 @@ internal sealed class ImageVolumeCacheOptionsValidator(
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void ValidateStallTimeout(TimeSpan timeout, List<string> failures)
+    {
+        string key = path.Key("DownloadStallTimeout");
+        if (timeout <= TimeSpan.Zero)
+        {
+            failures.Add($"{key} must be more than zero, but was {timeout}.");
+        }
+        else if (timeout < MinDownloadStallTimeout || timeout > MaxDownloadStallTimeout)
+        {
+            failures.Add($"{key} must be from {MinDownloadStallTimeout} to {MaxDownloadStallTimeout} (the longest a timer waits), but was {timeout}.");
+        }
     }
 
     private void ValidateTenant(InternalTenantOptions tenant, List<string> failures)

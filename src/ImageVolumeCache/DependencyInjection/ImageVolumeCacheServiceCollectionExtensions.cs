@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,9 @@ public static class ImageVolumeCacheServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the cache with options bound from a configuration section (usually <c>ImageVolumeCache</c>), validated at
-    /// start-up. Validation messages name keys under the section's path.
+    /// start-up. Validation messages name keys under the section's path. A value that cannot be read as its option's type,
+    /// and a key that no option reads (unless <see cref="ImageVolumeCacheOptions.UnknownKeys"/> is
+    /// <see cref="UnknownKeyHandling.Warn"/>), fail validation too, every one of them in the same exception.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configuration">The configuration section holding <see cref="ImageVolumeCacheOptions"/>.</param>
@@ -26,9 +29,17 @@ public static class ImageVolumeCacheServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        string path = configuration is IConfigurationSection section ? section.Path : string.Empty;
-        services.TryAddSingleton(new ImageVolumeCacheConfigurationPath(path));
-        services.AddOptions<ImageVolumeCacheOptions>().Bind(configuration);
+        var path = new ImageVolumeCacheConfigurationPath(configuration is IConfigurationSection section ? section.Path : string.Empty);
+        services.TryAddSingleton(path);
+
+        // Not OptionsBuilder.Bind: the binder throws at the first value it cannot convert and silently drops a backend
+        // holding one, so the section is checked first and validation reports every bad value and unknown key at once.
+        services.AddOptions<ImageVolumeCacheOptions>().Configure(options => ImageVolumeCacheConfigurationCheck.Bind(configuration, options));
+        services.AddSingleton<IOptionsChangeTokenSource<ImageVolumeCacheOptions>>(new ConfigurationChangeTokenSource<ImageVolumeCacheOptions>(configuration));
+        services.AddSingleton<IValidateOptions<ImageVolumeCacheOptions>>(sp => new ImageVolumeCacheConfigurationValidator(
+            configuration,
+            path,
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<ImageVolumeCacheConfigurationValidator>()));
         return AddCore(services);
     }
 

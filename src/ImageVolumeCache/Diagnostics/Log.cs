@@ -119,15 +119,18 @@ internal static partial class Log
     [LoggerMessage(1040, LogLevel.Warning, "Reading the totals of scope {Scope} from the entry store for the cache gauges failed; the gauges keep the figures read before.")]
     public static partial void ScopeTotalsRefreshFailed(ILogger logger, Exception exception, string scope);
 
-    [LoggerMessage(1050, LogLevel.Error, "Cache entry {EntryId} (image {ImageId}, scope {Scope}) points at volume {VolumeId}, which is not a cache volume of the internal tenant holding that image and version (its owner: {Owner}); the entry is dropped and the volume left alone.")]
+    [LoggerMessage(1060, LogLevel.Error, "Cache entry {EntryId} (image {ImageId}, scope {Scope}) points at volume {VolumeId}, which is not a cache volume of the internal tenant holding that image and version (its owner: {Owner}); the entry is dropped and the volume left alone.")]
     public static partial void CacheEntryUntrusted(ILogger logger, long entryId, string imageId, string scope, string volumeId, string owner);
 
-    [LoggerMessage(1051, LogLevel.Error, "The entry store quarantined entries {EntryIds}, whose stored values are out of range; they are out of service and their volumes are left to reconciliation.")]
+    [LoggerMessage(1061, LogLevel.Error, "The entry store quarantined entries {EntryIds}, whose stored values are out of range; they are out of service and their volumes are left to reconciliation.")]
     public static partial void CacheEntriesQuarantined(ILogger logger, Exception exception, string entryIds);
 
-    [LoggerMessage(1052, LogLevel.Warning, "Cloning cache volume {VolumeId} of entry {EntryId} into volume {TargetId} failed; image {ImageId} is downloaded into it instead.")]
+    [LoggerMessage(1062, LogLevel.Warning, "Cloning cache volume {VolumeId} of entry {EntryId} into volume {TargetId} failed; image {ImageId} is downloaded into it instead.")]
     public static partial void CacheCloneFailed(ILogger logger, Exception exception, string volumeId, long entryId, string targetId, string imageId);
 
-    [LoggerMessage(1053, LogLevel.Warning, "Location {Location} of image {ImageId} is not used for an image-volume clone: {Reason}.")]
+    [LoggerMessage(1063, LogLevel.Warning, "Location {Location} of image {ImageId} is not used for an image-volume clone: {Reason}.")]
     public static partial void ImageVolumeLocationSkipped(ILogger logger, string location, string imageId, string reason);
+
+    [LoggerMessage(1050, LogLevel.Warning, "Configuration key {Key} is not a known key of the image-volume cache (known here: {KnownKeys}); it is ignored.")]
+    public static partial void UnknownConfigurationKey(ILogger logger, string key, string knownKeys);
 }

@@ -23,7 +23,7 @@ public sealed class EntryTrustTests : HarnessTestBase
         Assert.That(Harness.Driver.Calls.Where(c => c.SourceVolumeId == "users-volume"), Is.Empty);
         Assert.That(Harness.Driver.GetVolume("v1").ClonedFromVolumeId, Is.EqualTo(result.CacheEntry!.VolumeId));
         AssertUsersVolumeUntouched();
-        Assert.That(Harness.Logs(1050), Has.Count.EqualTo(1));
+        Assert.That(Harness.Logs(1060), Has.Count.EqualTo(1));
         Assert.That(Harness.Notifications(ImageVolumeCacheEventTypes.Hit), Is.Zero);
     }
 

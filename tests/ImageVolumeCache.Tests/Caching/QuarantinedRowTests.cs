@@ -22,7 +22,7 @@ public sealed class QuarantinedRowTests
         ReconciliationResult reconciled = await harness.Cache.ReconcileAsync(CacheHarness.Backend, CancellationToken.None);
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
-        Assert.That(harness.Logs(1051), Has.Count.EqualTo(1));
+        Assert.That(harness.Logs(1061), Has.Count.EqualTo(1));
         Assert.That(reconciled.EntriesQuarantined, Is.EqualTo(1));
         Assert.That(reconciled.VolumesDeleted, Is.EqualTo(1), "the quarantined entry's volume is an orphan of a duplicate image, and goes");
         Assert.That(harness.Driver.Exists(first.VolumeId), Is.False);

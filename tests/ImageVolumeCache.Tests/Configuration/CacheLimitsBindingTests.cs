@@ -120,6 +120,19 @@ public sealed class CacheLimitsBindingTests
         Assert.That(options.AllowedDirectUrlSchemes, Is.EqualTo(new[] { "cinder", "rbd" }));
     }
 
+    [Test]
+    public void Changed_configuration_is_bound_again_after_a_reload()
+    {
+        (ServiceProvider provider, IConfigurationRoot configuration, IOptionsMonitor<ImageVolumeCacheOptions> monitor) =
+            ConfigurationTestHost.BuildReloadable(new() { [$"ImageVolumeCache:Backends:{Backend}:MaxCount"] = "5" });
+        using ServiceProvider _ = provider;
+
+        configuration[$"ImageVolumeCache:Backends:{Backend}:MaxCount"] = "9";
+        configuration.Reload();
+
+        Assert.That(CacheLimits.For(monitor.CurrentValue, Backend).MaxCount, Is.EqualTo(9));
+    }
+
     private static ImageVolumeCacheOptions Bind(Dictionary<string, string?> settings)
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

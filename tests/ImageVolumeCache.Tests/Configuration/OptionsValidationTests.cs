@@ -1,7 +1,6 @@
-using ImageVolumeCache.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using static ImageVolumeCache.Tests.Configuration.ConfigurationTestHost;
 
 namespace ImageVolumeCache.Tests.Configuration;
 
@@ -11,7 +10,7 @@ namespace ImageVolumeCache.Tests.Configuration;
 /// </summary>
 public sealed class OptionsValidationTests
 {
-    private const string Backend = "host1@lvm";
+    private const string Backend = ConfigurationTestHost.Backend;
 
     [Test]
     public void Valid_configuration_passes_start_up_validation()
@@ -108,6 +107,29 @@ public sealed class OptionsValidationTests
         Assert.That(message, Does.Contain("ImageVolumeCache:DownloadStallTimeout must be more than zero, but was 00:00:00."));
     }
 
+    [TestCase("50.00:00:00", "50.00:00:00")]
+    [TestCase("00:00:00.0005", "00:00:00.0005000")]
+    public void Download_stall_timeout_a_timer_cannot_wait_names_the_key_and_the_range(string value, string shown)
+    {
+        string message = StartupFailure(new() { ["ImageVolumeCache:DownloadStallTimeout"] = value });
+
+        Assert.That(message, Does.Contain(
+            $"ImageVolumeCache:DownloadStallTimeout must be from 00:00:00.0010000 to 49.17:02:47.2940000 (the longest a timer waits), but was {shown}."));
+    }
+
+    [Test]
+    public void Longest_download_stall_timeout_allowed_is_the_longest_a_system_timer_accepts()
+    {
+        var longest = TimeSpan.Parse("49.17:02:47.294", System.Globalization.CultureInfo.InvariantCulture);
+        using ServiceProvider services = Build(new() { ["ImageVolumeCache:DownloadStallTimeout"] = "49.17:02:47.294" });
+
+        Assert.That(services.GetRequiredService<IStartupValidator>().Validate, Throws.Nothing);
+        Assert.That(() => TimeProvider.System.CreateTimer(_ => { }, null, longest, Timeout.InfiniteTimeSpan).Dispose(), Throws.Nothing);
+        Assert.That(
+            () => TimeProvider.System.CreateTimer(_ => { }, null, longest + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan),
+            Throws.InstanceOf<ArgumentOutOfRangeException>());
+    }
+
     [Test]
     public void Negative_download_retries_names_the_key()
     {
@@ -144,16 +166,9 @@ public sealed class OptionsValidationTests
     [Test]
     public void Messages_name_root_keys_when_the_whole_configuration_is_bound()
     {
-        IConfiguration configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Defaults:MaxCount"] = "-1" })
-            .Build();
-        var services = new ServiceCollection();
-        services.AddImageVolumeCache(configuration);
-        using ServiceProvider provider = services.BuildServiceProvider();
+        string message = WholeConfigurationStartupFailure(new() { ["Defaults:MaxCount"] = "-1" });
 
-        OptionsValidationException? failure = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
-
-        Assert.That(failure!.Message, Does.StartWith("Defaults:MaxCount must be 0 (unlimited) or more, but was -1."));
+        Assert.That(message, Does.StartWith("Defaults:MaxCount must be 0 (unlimited) or more, but was -1."));
     }
 
     [Test]
@@ -176,25 +191,5 @@ public sealed class OptionsValidationTests
         Assert.That(
             () => services.GetRequiredService<IOptionsMonitor<ImageVolumeCacheOptions>>().CurrentValue,
             Throws.InstanceOf<OptionsValidationException>().With.Message.Contains("ImageVolumeCache:Defaults:MaxCount"));
-    }
-
-    private static string StartupFailure(Dictionary<string, string?> settings, string sectionPath = "ImageVolumeCache")
-    {
-        using ServiceProvider services = Build(settings, sectionPath);
-        IStartupValidator validator = services.GetRequiredService<IStartupValidator>();
-
-        OptionsValidationException? failure = Assert.Throws<OptionsValidationException>(validator.Validate);
-        return failure!.Message;
-    }
-
-    private static ServiceProvider Build(Dictionary<string, string?> settings, string sectionPath = "ImageVolumeCache")
-    {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddImageVolumeCache(configuration.GetSection(sectionPath))
-            .AddBackend(Backend, _ => new InMemoryVolumeDriver())
-            .UseImageService(_ => new InMemoryImageService());
-        return services.BuildServiceProvider();
     }
 }

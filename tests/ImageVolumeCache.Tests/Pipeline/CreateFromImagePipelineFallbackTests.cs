@@ -46,7 +46,7 @@ public sealed class CreateFromImagePipelineFallbackTests : HarnessTestBase
         Assert.That((await Harness.Store.ListAsync(null, CancellationToken.None)).Select(e => e.Id), Is.EqualTo(new[] { first.CacheEntry!.Id }));
         Assert.That(Harness.Driver.Exists(first.CacheEntry.VolumeId), Is.True);
         Assert.That(Harness.Notifier.Notifications.Select(n => n.EventType), Is.EqualTo(new[] { ImageVolumeCacheEventTypes.Hit }));
-        Assert.That(Harness.Logs(1052), Has.Count.EqualTo(1));
+        Assert.That(Harness.Logs(1062), Has.Count.EqualTo(1));
     }
 
     [Test]

@@ -41,7 +41,7 @@ public sealed class ImageVolumeLocationTests
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
         Assert.That(_harness.Driver.Calls.Where(c => c.SourceVolumeId == "victims-volume"), Is.Empty);
-        Assert.That(_harness.Logs(1053), Has.Count.EqualTo(1));
+        Assert.That(_harness.Logs(1063), Has.Count.EqualTo(1));
     }
 
     [Test]
