@@ -2,7 +2,8 @@ namespace ImageVolumeCache.FileSystem.Tests.Support;
 
 /// <summary>
 /// The reflink-capable directory (XFS with <c>reflink=1</c>) that <c>.ci/run</c> prepares and names in
-/// <c>IMAGEVOLUMECACHE_REFLINK_DIR</c>. Tests that need it are ignored (counted as skipped) when it is not set.
+/// <c>IMAGEVOLUMECACHE_REFLINK_DIR</c>. Tests that need it are ignored (counted as skipped) when it is not set, except
+/// under <c>CI=true</c>, where a missing reflink directory is a failure rather than a silent skip.
 /// </summary>
 public static class ReflinkDirectory
 {
@@ -14,7 +15,13 @@ public static class ReflinkDirectory
         string? directory = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrWhiteSpace(directory) || !Directory.Exists(directory))
         {
-            Assert.Ignore($"{Variable} does not name a reflink-capable directory; .ci/run prepares one when it runs as root.");
+            string why = $"{Variable} does not name a reflink-capable directory; .ci/run prepares one when it runs as root.";
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail(why);
+            }
+
+            Assert.Ignore(why);
         }
 
         return directory!;
