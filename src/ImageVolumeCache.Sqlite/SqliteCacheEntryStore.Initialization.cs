@@ -108,7 +108,14 @@ public sealed partial class SqliteCacheEntryStore
         try
         {
             // Nothing is written before the file is known to be this store's (or empty): a foreign file stays as it was.
-            IsEmptyOrRefuse(connection);
+            // The check reads several things, so it reads them in one read transaction: another process making the empty
+            // file into a store at the same moment is seen either not at all or whole, never half (tables, but no id yet).
+            using (SqliteTransaction read = connection.BeginTransaction(deferred: true))
+            {
+                Scalar(connection, SqliteSchema.CountSchemaObjects); // takes the snapshot the checks below read
+                IsEmptyOrRefuse(connection);
+                read.Rollback();
+            }
 
             // WAL lets readers run beside the one writer, across processes too; the mode is kept in the file.
             Run(connection, "PRAGMA journal_mode = WAL");

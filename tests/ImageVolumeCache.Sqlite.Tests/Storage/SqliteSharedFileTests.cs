@@ -48,6 +48,27 @@ public sealed class SqliteSharedFileTests
     }
 
     [Test]
+    public async Task Two_stores_opening_a_new_file_at_the_same_moment_both_take_it_as_their_own()
+    {
+        // The ownership check of one store must never see the other's half-made file (tables, but no application id).
+        for (int round = 0; round < 100; round++)
+        {
+            string path = _folder.File($"new-{round}.db");
+            using var a = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
+            using var b = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
+            using var start = new ManualResetEventSlim();
+            Task[] opens = [.. new[] { a, b }.Select(store => Task.Run(async () =>
+            {
+                start.Wait();
+                await store.InitializeAsync(CancellationToken.None);
+            }))];
+
+            start.Set();
+            Assert.DoesNotThrowAsync(async () => await Task.WhenAll(opens), $"round {round}");
+        }
+    }
+
+    [Test]
     public async Task An_entry_one_store_adds_is_found_and_touched_through_the_other()
     {
         ImageCacheEntry? added = await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
