@@ -1,50 +1,14 @@
 namespace ImageVolumeCache;
 
 /// <summary>
-/// The image-volume cache of every backend: lookups with a staleness check, entry creation, space management, eviction
-/// and the administration calls. <see cref="CreateFromImagePipeline"/> uses it; hosts call it from their volume-delete
-/// path (<see cref="OnVolumeDeletedAsync"/>) and from admin tooling.
+/// The host's view of the image-volume cache of every backend: the volume-delete hook (<see cref="OnVolumeDeletedAsync"/>),
+/// and the administration calls (find, list, evict, purge, trim, reconcile). Every call is safe to make at any time:
+/// entries being cloned from are never evicted, and each removal sends exactly one <c>evict</c>. Requests go through
+/// <see cref="CreateFromImagePipeline"/>, which runs the cache's lookups and fills itself. Resolve it from the service
+/// provider after <c>AddImageVolumeCache</c>; hosts do not implement it.
 /// </summary>
 public interface IImageVolumeCache
 {
-    /// <summary>
-    /// Whether the cache is on for a backend: the internal tenant is configured and the backend's <c>Enabled</c> option is
-    /// <see langword="true"/>.
-    /// </summary>
-    /// <param name="backend">The backend name (<c>host@backend</c>).</param>
-    /// <returns><see langword="true"/> when entries may be made and used on the backend.</returns>
-    bool IsEnabled(string backend);
-
-    /// <summary>
-    /// Looks up the entry for an image in a scope and touches it. An entry made from another version of the image is
-    /// stale: it is evicted and the lookup is a miss. Sends exactly one <c>hit</c> or <c>miss</c> notification.
-    /// </summary>
-    /// <param name="scope">The scope of the volume being made.</param>
-    /// <param name="image">The image as the image service describes it now.</param>
-    /// <param name="cancellationToken">Cancels the lookup.</param>
-    /// <returns>The current entry, or <see langword="null"/> on a miss.</returns>
-    ValueTask<ImageCacheEntry?> GetEntryAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Makes room for a new entry of <paramref name="sizeGb"/>, evicting least recently used entries of the scope until
-    /// the backend's <c>MaxCount</c> and <c>MaxSizeGb</c> hold. An image larger than <c>MaxSizeGb</c> evicts nothing.
-    /// Entries in use are skipped.
-    /// </summary>
-    /// <param name="scope">The scope the entry would join.</param>
-    /// <param name="sizeGb">The size of the new entry in GB.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns><see langword="true"/> when the new entry fits.</returns>
-    ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken);
-
-    /// <summary>Records a filled cache volume as the scope's entry for the image.</summary>
-    /// <param name="scope">The scope.</param>
-    /// <param name="image">The image the volume holds.</param>
-    /// <param name="volumeId">The cache volume, owned by the internal tenant.</param>
-    /// <param name="sizeGb">The cache volume's size in GB.</param>
-    /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The new entry, or <see langword="null"/> when the scope already has an entry for the image.</returns>
-    ValueTask<ImageCacheEntry?> CreateEntryAsync(CacheScope scope, ImageInfo image, string volumeId, int sizeGb, CancellationToken cancellationToken);
-
     /// <summary>Evicts one entry: deletes its cache volume, removes the entry and sends one <c>evict</c> notification.</summary>
     /// <param name="entry">The entry.</param>
     /// <param name="cancellationToken">Cancels the call before the volume is deleted.</param>

@@ -3,45 +3,9 @@ using ImageVolumeCache.Diagnostics;
 
 namespace ImageVolumeCache.Caching;
 
-/// <summary>Space management: EnsureSpace, eviction, purge and trim.</summary>
+/// <summary>Eviction: of one entry (checked, then its volume deleted, then the entry removed), of the least recently used until a condition holds, and the admin calls purge, trim and evict.</summary>
 internal sealed partial class DefaultImageVolumeCache
 {
-    public ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken) =>
-        EnsureSpaceAsync(scope, sizeGb, reserved: default, cancellationToken);
-
-    /// <summary>
-    /// EnsureSpace counting <paramref name="reserved"/> (room promised to fills in progress) as if its entries were there.
-    /// A size of 0 is taken as Cinder takes it: an entry that adds to the count but not to the size.
-    /// </summary>
-    private async ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CacheScopeTotals reserved, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(sizeGb);
-        CacheLimits limits = CacheLimits.For(_options.CurrentValue, scope.Backend);
-        if (limits.Unlimited)
-        {
-            return true;
-        }
-
-        if (limits.MaxSizeGb > 0 && sizeGb > limits.MaxSizeGb)
-        {
-            Log.EntryTooLargeForCache(_logger, sizeGb, scope.Key, limits.MaxSizeGb);
-            return false;
-        }
-
-        CacheScopeTotals stored = await EvictUntilAsync(scope, t => limits.Fits(With(t, reserved), sizeGb), EvictionReason.Space, cancellationToken).ConfigureAwait(false);
-        CacheScopeTotals totals = With(stored, reserved);
-        if (limits.Fits(totals, sizeGb))
-        {
-            return true;
-        }
-
-        Log.CacheFull(_logger, scope.Key, sizeGb, totals.Count, totals.SizeGb, limits.MaxCount, limits.MaxSizeGb);
-        return false;
-    }
-
-    private static CacheScopeTotals With(CacheScopeTotals totals, CacheScopeTotals reserved) =>
-        new(totals.Count + reserved.Count, totals.SizeGb + reserved.SizeGb);
-
     public async ValueTask<int> TrimAsync(CacheScope scope, CancellationToken cancellationToken)
     {
         CacheLimits limits = CacheLimits.For(_options.CurrentValue, scope.Backend);

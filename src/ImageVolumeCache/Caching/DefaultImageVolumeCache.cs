@@ -7,10 +7,12 @@ using Microsoft.Extensions.Options;
 namespace ImageVolumeCache.Caching;
 
 /// <summary>
-/// The image-volume cache: entries in an <see cref="ICacheEntryStore"/>, cache volumes on each backend's driver.
-/// Split by concern: lookups and entry creation here, space and eviction in <c>.Eviction.cs</c>, notifications in
-/// <c>.Notifications.cs</c>, reconciliation
-/// with the backends in <c>.Reconciliation.cs</c>, the totals behind the gauges in <c>.Totals.cs</c>.
+/// The image-volume cache: entries in an <see cref="ICacheEntryStore"/>, cache volumes on each backend's driver. This
+/// file holds its construction and the host's calls of <see cref="IImageVolumeCache"/>; the rest is split by concern:
+/// the fill protocol behind one call in <c>.AcquireOrFill.cs</c>, lookups and new entries in <c>.Entries.cs</c>, room in
+/// <c>.Space.cs</c>, eviction in <c>.Eviction.cs</c>, pins and retired entries in <c>.Pinning.cs</c>, the checks of
+/// entries against their volumes in <c>.Trust.cs</c>, reconciliation in <c>.Reconciliation.cs</c>, notifications and
+/// the gauges' totals in <c>.Reporting.cs</c>. <c>readme.md</c> beside it explains how they keep each other correct.
 /// </summary>
 internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
 {
@@ -47,143 +49,11 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
         _images = images;
     }
 
-    public bool IsEnabled(string backend)
+    /// <summary>Whether requests on the backend use the cache: the internal tenant is configured and the backend's cache is on.</summary>
+    internal bool IsEnabled(string backend)
     {
         ArgumentNullException.ThrowIfNull(backend);
         return _tenant.IsConfigured() && CacheLimits.For(_options.CurrentValue, backend).Enabled;
-    }
-
-    public async ValueTask<ImageCacheEntry?> GetEntryAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
-    {
-        CacheEntryLease? lease = await AcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
-        if (lease is null)
-        {
-            return null;
-        }
-
-        await lease.DisposeAsync().ConfigureAwait(false);
-        return lease.Entry;
-    }
-
-    /// <summary>
-    /// Looks up and pins the current entry for an image, evicting a stale one; sends exactly one hit or miss.
-    /// The caller clones from the pinned entry and then disposes the lease.
-    /// </summary>
-    internal async ValueTask<CacheEntryLease?> AcquireAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
-    {
-        CacheLookup lookup = await TryAcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
-        if (lookup.Lease is null)
-        {
-            await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
-        }
-
-        return lookup.Lease;
-    }
-
-    /// <summary>
-    /// Looks up and pins the current entry for an image, retiring a stale one; sends one hit when it finds one, and
-    /// nothing otherwise (the caller decides whether its miss is a miss or a wait for another request's fill). The entry's
-    /// volume is checked with the backend before the hit (once per entry in this process): an entry whose volume is gone
-    /// is evicted, one whose volume is not its cache volume is dropped, and both are misses.
-    /// </summary>
-    internal async ValueTask<CacheLookup> TryAcquireAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        RemovalWatch watch = _pins.WatchRemovals();
-        ImageCacheEntry? entry = await GetAndTouchAsync(scope, image, cancellationToken).ConfigureAwait(false);
-        if (entry is not null && !entry.IsCurrentFor(image))
-        {
-            bool removed = await RetireStaleAsync(entry, image).ConfigureAwait(false);
-            return new CacheLookup(null, StaleEntryKept: !removed);
-        }
-
-        CacheEntryLease? lease = entry is null ? null : await TryPinAsync(entry, watch).ConfigureAwait(false);
-        if (lease is null)
-        {
-            return default;
-        }
-
-        CacheVolumeCheck check;
-        try
-        {
-            check = await CheckVolumeAsync(lease.Entry, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await lease.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        if (check != CacheVolumeCheck.Trusted)
-        {
-            await lease.DisposeAsync().ConfigureAwait(false);
-            EvictionReason reason = check == CacheVolumeCheck.Missing ? EvictionReason.VolumeMissing : EvictionReason.Untrusted;
-            await EvictCoreAsync(lease.Entry, reason, CancellationToken.None, check).ConfigureAwait(false);
-            return default;
-        }
-
-        // As in Cinder, a hit is announced with the entry's host (in a cluster, the member that made it).
-        Log.CacheHit(_logger, image.Id, scope.Key, lease.Entry.Id, lease.Entry.VolumeId);
-        _metrics.Hit(scope);
-        await NotifyAsync(ImageVolumeCacheEventTypes.Hit, image.Id, lease.Entry.Scope, cancellationToken).ConfigureAwait(false);
-        return new CacheLookup(lease, StaleEntryKept: false);
-    }
-
-    /// <summary>
-    /// The store's lookup-and-touch. Rows the store quarantines as it reads them (values out of range) are logged and the
-    /// lookup made again, so that a bad row never blocks requests for its image.
-    /// </summary>
-    private async ValueTask<ImageCacheEntry?> GetAndTouchAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await _store.GetAndTouchAsync(scope.Key, image.Id, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            }
-            catch (CacheEntryStoreException ex) when (ex.QuarantinedEntryIds.Count > 0 && attempt < MaxQuarantineRetries)
-            {
-                NoteQuarantined(ex);
-            }
-        }
-    }
-
-    /// <summary>Counts, logs and notifies a miss without a lookup (a retry after an entry proved unusable).</summary>
-    internal async ValueTask RecordMissAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
-    {
-        Log.CacheMiss(_logger, image.Id, scope.Key);
-        _metrics.Miss(scope);
-        await NotifyAsync(ImageVolumeCacheEventTypes.Miss, image.Id, scope, cancellationToken).ConfigureAwait(false);
-    }
-
-    public ValueTask<ImageCacheEntry?> CreateEntryAsync(CacheScope scope, ImageInfo image, string volumeId, int sizeGb, CancellationToken cancellationToken) =>
-        CreateEntryAsync(scope, image, volumeId, sizeGb, madeHere: false, cancellationToken);
-
-    /// <summary>
-    /// Records an entry. <paramref name="madeHere"/> says the volume was made and filled by this process's fill, so the
-    /// entry is trusted without asking the backend; an entry recorded for a volume someone else names is checked at its
-    /// first use like any entry read from the store.
-    /// </summary>
-    internal async ValueTask<ImageCacheEntry?> CreateEntryAsync(CacheScope scope, ImageInfo image, string volumeId, int sizeGb, bool madeHere, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        ArgumentException.ThrowIfNullOrEmpty(volumeId);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeGb);
-        DateTimeOffset now = _time.GetUtcNow();
-        var entry = new ImageCacheEntry(0, scope.Key, scope.Host, scope.Cluster, image.Id, image.UpdatedAt, volumeId, sizeGb, now, now);
-        ImageCacheEntry? stored = await _store.TryAddAsync(entry, cancellationToken).ConfigureAwait(false);
-        if (stored is not null)
-        {
-            if (madeHere)
-            {
-                Trust(stored);
-            }
-
-            Log.CacheEntryCreated(_logger, stored.Id, image.Id, scope.Key, volumeId, sizeGb);
-            await RefreshTotalsAsync(scope, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        return stored;
     }
 
     public ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken)

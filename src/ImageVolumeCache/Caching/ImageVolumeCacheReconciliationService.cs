@@ -11,7 +11,7 @@ namespace ImageVolumeCache.Caching;
 /// A driver or image service failure is logged and the host starts; an unreadable entry store stops it.
 /// </summary>
 internal sealed class ImageVolumeCacheReconciliationService(
-    IImageVolumeCache cache,
+    DefaultImageVolumeCache cache,
     IEnumerable<VolumeBackendRegistration> backends,
     IOptionsMonitor<ImageVolumeCacheOptions> options,
     ILogger<ImageVolumeCacheReconciliationService> logger) : IHostedService

@@ -9,20 +9,28 @@ public sealed partial class CreateFromImagePipeline
     private async ValueTask DownloadIntoTargetAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
     {
         long started = run.Now();
+        await CreateAndFillAsync(run, run.Target, image, cancellationToken).ConfigureAwait(false);
+        run.Record(PipelineStep.Download, started);
+    }
+
+    /// <summary>
+    /// Makes a volume and streams the image into it. On failure the volume is deleted if this call made it (a create that
+    /// failed made nothing, and an id that was taken is someone else's volume), and the exception thrown.
+    /// </summary>
+    private async ValueTask CreateAndFillAsync(PipelineRun run, VolumeSpec volume, ImageInfo image, CancellationToken cancellationToken)
+    {
         bool made = false;
         try
         {
-            await run.Driver.CreateVolumeAsync(run.Target, cancellationToken).ConfigureAwait(false);
+            await run.Driver.CreateVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
             made = true;
-            await CopyImageAsync(run, run.Target.Id, image, cancellationToken).ConfigureAwait(false);
+            await CopyImageAsync(run, volume.Id, image, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await CleanupAsync(run.Driver, run.Target.Id, run.Backend, made).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, volume.Id, run.Backend, made).ConfigureAwait(false);
             throw;
         }
-
-        run.Record(PipelineStep.Download, started);
     }
 
     /// <summary>

@@ -73,7 +73,8 @@ internal sealed class CacheHarness : IDisposable
 
     public CreateFromImagePipeline Pipeline => _provider.GetRequiredService<CreateFromImagePipeline>();
 
-    public IImageVolumeCache Cache => _provider.GetRequiredService<IImageVolumeCache>();
+    /// <summary>The cache itself, with the internal calls tests use besides the host-facing <see cref="IImageVolumeCache"/>.</summary>
+    public ImageVolumeCache.Caching.DefaultImageVolumeCache Cache => _provider.GetRequiredService<ImageVolumeCache.Caching.DefaultImageVolumeCache>();
 
     public ICacheEntryStore Store => _provider.GetRequiredService<ICacheEntryStore>();
 

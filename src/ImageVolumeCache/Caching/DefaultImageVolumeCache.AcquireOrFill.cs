@@ -1,0 +1,312 @@
+using System.Globalization;
+using ImageVolumeCache.Diagnostics;
+
+namespace ImageVolumeCache.Caching;
+
+/// <summary>
+/// The fill protocol, behind one call: a lookup that pins a hit, the single flight of misses per (scope, image), room
+/// reserved for the fill, the "being filled" mark that reconciliation respects, the new entry pinned for its maker's
+/// clone, and exactly one hit or miss per lookup. The caller supplies only the fill and the clone
+/// (<see cref="ICacheClient{TState}"/>); the order of the steps, which keeps all of this correct, lives here.
+/// </summary>
+internal sealed partial class DefaultImageVolumeCache
+{
+    /// <summary>The fills in progress in this process, one per (scope, image).</summary>
+    private readonly CacheFillFlights _fills = new();
+
+    /// <summary>
+    /// Serves one request through the cache. A hit clones the entry. A miss joins the single flight for (scope, image):
+    /// the first request leads the fill (one miss, one fill, one entry) and clones from its new entry; the others wait
+    /// for it, then look up again and clone the new entry (a hit). When the leader fails, the waiters look up again and
+    /// one of them leads the next fill; when the leader made no entry (no room, or a cache-side failure), each waiter is
+    /// told to download instead of starting fills of its own. An entry whose volume proves unusable (gone, at its clone
+    /// limit) is evicted and the request goes on as a miss, once.
+    /// </summary>
+    /// <returns>What was done; on <see cref="CacheOutcome.NotCached"/> and <see cref="CacheOutcome.HitCloneFailed"/> the caller downloads.</returns>
+    internal async ValueTask<CacheResult> AcquireOrFillAsync<TState>(
+        CacheScope scope, ImageInfo image, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+    {
+        bool missSent = false;
+        while (true)
+        {
+            long started = _time.GetTimestamp();
+            CacheLookup lookup = await TryAcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
+            CacheFill? fill = null;
+            if (lookup.Lease is null && !lookup.StaleEntryKept)
+            {
+                if (!_fills.TryLead(scope.Key, image.Id, out fill))
+                {
+                    client.StepFinished(state, PipelineStep.CacheLookup, started);
+                    if (await WaitForFillAsync(scope, image, fill, client, state, cancellationToken).ConfigureAwait(false) != CacheFillOutcome.NotCached)
+                    {
+                        continue;
+                    }
+
+                    Log.CacheFillMadeNoEntry(_logger, image.Id, scope.Key, client.TargetId(state));
+                    return await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
+                }
+
+                lookup = await LookUpAgainAsLeaderAsync(scope, image, fill, cancellationToken).ConfigureAwait(false);
+            }
+
+            client.StepFinished(state, PipelineStep.CacheLookup, started);
+            if (lookup.StaleEntryKept)
+            {
+                // The old version holds the scope's only slot for this image: caching the new one would evict other
+                // images for an entry that cannot be recorded. The stale entry costs its own slot and nothing more.
+                return await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (lookup.Lease is not { } lease)
+            {
+                return await LeadFillAsync(scope, image, fill!, missSent, client, state, cancellationToken).ConfigureAwait(false);
+            }
+
+            switch (await CloneUnderPinAsync(lease, image, client, state, cancellationToken).ConfigureAwait(false))
+            {
+                case CacheCloneOutcome.Cloned:
+                    return new CacheResult(CacheOutcome.Hit, lease.Entry);
+                case CacheCloneOutcome.Failed:
+                    // As in Cinder, a hit whose clone fails is served by a download; the entry stays for the next request.
+                    return new CacheResult(CacheOutcome.HitCloneFailed);
+            }
+
+            // The entry's volume was unusable and is evicted: this lookup counts as a miss.
+            await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
+            if (missSent)
+            {
+                // A second unusable entry in one request: stop trying the cache.
+                return new CacheResult(CacheOutcome.NotCached);
+            }
+
+            missSent = true;
+        }
+    }
+
+    /// <summary>
+    /// The leader looks up once more: the previous fill may have recorded its entry between this request's lookup and its
+    /// lead. When it finds one (or a stale entry that stays), its fill ends at once (waiters look up and find it too).
+    /// </summary>
+    private async ValueTask<CacheLookup> LookUpAgainAsLeaderAsync(CacheScope scope, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
+    {
+        CacheLookup lookup;
+        try
+        {
+            lookup = await TryAcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.LeaderFailed);
+            throw;
+        }
+
+        if (lookup.Lease is not null)
+        {
+            _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.Created);
+        }
+        else if (lookup.StaleEntryKept)
+        {
+            _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.NotCached);
+        }
+
+        return lookup;
+    }
+
+    private async ValueTask<CacheFillOutcome> WaitForFillAsync<TState>(
+        CacheScope scope, ImageInfo image, CacheFill fill, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+    {
+        Log.WaitingForCacheFill(_logger, image.Id, scope.Key);
+        long started = _time.GetTimestamp();
+        try
+        {
+            return await fill.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            client.StepFinished(state, PipelineStep.CacheFillWait, started);
+        }
+    }
+
+    /// <summary>A miss that makes no entry: sends its miss unless it did already.</summary>
+    private async ValueTask<CacheResult> NotCachedAsync(CacheScope scope, ImageInfo image, bool missSent, CancellationToken cancellationToken)
+    {
+        if (!missSent)
+        {
+            await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new CacheResult(CacheOutcome.NotCached);
+    }
+
+    /// <summary>
+    /// Has the caller clone from a pinned entry, then releases the pin; an entry whose volume proved unusable is evicted
+    /// (once no other request clones from it).
+    /// </summary>
+    private async ValueTask<CacheCloneOutcome> CloneUnderPinAsync<TState>(
+        CacheEntryLease lease, ImageInfo image, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+    {
+        ImageCacheEntry entry = lease.Entry;
+        CacheCloneOutcome outcome;
+        await using (lease.ConfigureAwait(false))
+        {
+            outcome = await client.CloneAsync(state, image, entry, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome == CacheCloneOutcome.CloneLimitReached)
+        {
+            Log.CloneLimitReached(_logger, entry.VolumeId, entry.Id);
+            await EvictCoreAsync(entry, EvictionReason.CloneLimit, CancellationToken.None).ConfigureAwait(false);
+        }
+        else if (outcome == CacheCloneOutcome.SourceMissing)
+        {
+            Log.CacheVolumeMissing(_logger, entry.VolumeId, entry.Id);
+            await EvictCoreAsync(entry, EvictionReason.VolumeMissing, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return outcome;
+    }
+
+    /// <summary>
+    /// Leads the fill: one miss, then (when there is room) one cache volume filled and recorded, then this request's
+    /// clone of it. The fill's outcome is set as soon as the entry is recorded (or known not to be made), before the
+    /// clone, so waiters clone in parallel with it; a throw sets <see cref="CacheFillOutcome.LeaderFailed"/>.
+    /// </summary>
+    private async ValueTask<CacheResult> LeadFillAsync<TState>(
+        CacheScope scope, ImageInfo image, CacheFill fill, bool missSent, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+    {
+        CacheFillOutcome outcome = CacheFillOutcome.LeaderFailed;
+        CacheEntryLease? lease = null;
+        try
+        {
+            if (!missSent)
+            {
+                await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
+            }
+
+            lease = await TryFillAsync(scope, image, client, state, cancellationToken).ConfigureAwait(false);
+            outcome = lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
+        }
+        finally
+        {
+            _fills.Complete(scope.Key, image.Id, fill, outcome);
+        }
+
+        // Without an entry, or with one whose volume could not be cloned (gone already, say, evicted by another process
+        // sharing the store), the request downloads.
+        return lease is not null && await CloneUnderPinAsync(lease, image, client, state, cancellationToken).ConfigureAwait(false) == CacheCloneOutcome.Cloned
+            ? new CacheResult(CacheOutcome.Filled, lease.Entry)
+            : new CacheResult(CacheOutcome.NotCached);
+    }
+
+    /// <summary>Makes room and the entry; <see langword="null"/> when there is no room or a cache-side failure stopped it.</summary>
+    private async ValueTask<CacheEntryLease?> TryFillAsync<TState>(
+        CacheScope scope, ImageInfo image, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+    {
+        int sizeGb = image.MinimumSizeGb;
+        long started = _time.GetTimestamp();
+        SpaceReservation? reservation = await ReserveSpaceAsync(scope, sizeGb, cancellationToken).ConfigureAwait(false);
+        client.StepFinished(state, PipelineStep.EnsureSpace, started);
+        if (reservation is null)
+        {
+            return null;
+        }
+
+        using (reservation)
+        {
+            return await TryCreateEntryAsync(scope, image, sizeGb, client, state, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Has the caller make and fill a cache volume in the internal tenant, records its entry and pins it for the caller's
+    /// clone. Returns <see langword="null"/> when a cache-side failure stopped it (logged, the volume deleted); a failure
+    /// of the image, or a cancellation, is thrown after the volume is deleted.
+    /// </summary>
+    private async ValueTask<CacheEntryLease?> TryCreateEntryAsync<TState>(
+        CacheScope scope, ImageInfo image, int sizeGb, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+    {
+        VolumeSpec cacheVolume = NewCacheVolume(scope, image, sizeGb);
+        long started = _time.GetTimestamp();
+        ImageCacheEntry? entry;
+        RemovalWatch watch;
+        bool filled = false;
+        BeginCacheVolume(cacheVolume.Id);
+        try
+        {
+            await client.FillAsync(state, image, cacheVolume, cancellationToken).ConfigureAwait(false);
+            filled = true;
+            watch = _pins.WatchRemovals();
+            entry = await CreateEntryAsync(scope, image, cacheVolume.Id, sizeGb, madeHere: true, cancellationToken).ConfigureAwait(false);
+            if (entry is null)
+            {
+                Log.CacheEntryLostRace(_logger, image.Id, scope.Key, cacheVolume.Id);
+                await DeleteFilledVolumeAsync(scope, cacheVolume.Id).ConfigureAwait(false);
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !IsImageFailure(ex) && !client.IsImageFailure(state, ex))
+        {
+            Log.CacheEntryCreationFailed(_logger, ex, image.Id, scope.Key);
+            if (filled)
+            {
+                await DeleteFilledVolumeAsync(scope, cacheVolume.Id).ConfigureAwait(false);
+            }
+
+            return null;
+        }
+        catch when (filled)
+        {
+            await DeleteFilledVolumeAsync(scope, cacheVolume.Id).ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            EndCacheVolume(cacheVolume.Id);
+            client.StepFinished(state, PipelineStep.CreateCacheEntry, started);
+        }
+
+        // From here the entry owns the volume. Another request making room can evict the new entry before it is pinned;
+        // that request then deleted the volume, and this one downloads into its volume like any request that made no entry.
+        CacheEntryLease? lease = await TryPinAsync(entry, watch).ConfigureAwait(false);
+        if (lease is null)
+        {
+            Log.NewCacheEntryEvicted(_logger, entry.Id, image.Id, cacheVolume.Id);
+        }
+
+        return lease;
+    }
+
+    private static bool IsImageFailure(Exception ex) =>
+        ex is ImageNotFoundException or ImageDataCorruptException or ImageUnacceptableException;
+
+    /// <summary>Deletes a cache volume the fill made but no entry holds; a failure is logged with the volume id and never thrown.</summary>
+    private async ValueTask DeleteFilledVolumeAsync(CacheScope scope, string volumeId)
+    {
+        try
+        {
+            await _backends.GetDriver(scope.Backend).DeleteVolumeAsync(volumeId, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.CleanupFailed(_logger, ex, volumeId, scope.Backend);
+        }
+    }
+
+    /// <summary>A new cache volume for the image in the scope: owned by the internal tenant, marked, naming the image and its version.</summary>
+    private VolumeSpec NewCacheVolume(CacheScope scope, ImageInfo image, int sizeGb)
+    {
+        InternalTenantOptions tenant = _tenant.Tenant;
+        return new VolumeSpec(Guid.NewGuid().ToString("D"), scope.Host, sizeGb)
+        {
+            Cluster = scope.Cluster,
+            ProjectId = tenant.ProjectId!,
+            UserId = tenant.UserId!,
+            Metadata = new Dictionary<string, string>(3, StringComparer.Ordinal)
+            {
+                [CacheVolumeMetadata.CacheVolume] = "true",
+                [CacheVolumeMetadata.ImageId] = image.Id,
+                [CacheVolumeMetadata.ImageUpdatedAt] = image.UpdatedAt.ToString("O", CultureInfo.InvariantCulture),
+            },
+        };
+    }
+}
