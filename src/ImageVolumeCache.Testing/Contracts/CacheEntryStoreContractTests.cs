@@ -516,8 +516,8 @@ public abstract class CacheEntryStoreContractTests<TStore>
         using var cancelled = new CancellationTokenSource();
         await cancelled.CancelAsync().ConfigureAwait(false);
 
-        await Assert.ThatAsync(async () => await Store.TryAddAsync(NewEntry(Scope, "image-b", volumeId: "vol-2"), cancelled.Token).ConfigureAwait(false), Throws.InstanceOf<OperationCanceledException>());
-        await Assert.ThatAsync(async () => await Store.RemoveAsync(entry.Id, cancelled.Token).ConfigureAwait(false), Throws.InstanceOf<OperationCanceledException>());
+        await Assert.ThatAsync(async () => await Store.TryAddAsync(NewEntry(Scope, "image-b", volumeId: "vol-2"), cancelled.Token).ConfigureAwait(false), Throws.InstanceOf<OperationCanceledException>()).ConfigureAwait(false);
+        await Assert.ThatAsync(async () => await Store.RemoveAsync(entry.Id, cancelled.Token).ConfigureAwait(false), Throws.InstanceOf<OperationCanceledException>()).ConfigureAwait(false);
 
         IReadOnlyList<ImageCacheEntry> all = await Store.ListAsync(null, CancellationToken.None).ConfigureAwait(false);
         Assert.That(all, Is.EqualTo(new[] { entry }));
@@ -570,7 +570,7 @@ public abstract class CacheEntryStoreContractTests<TStore>
 
         await Assert.ThatAsync(
             async () => await Store.TryAddAsync(NewEntry(Scope, "image-b", volumeId: "vol-1"), CancellationToken.None).ConfigureAwait(false),
-            Throws.InstanceOf<InvalidOperationException>());
+            Throws.InstanceOf<InvalidOperationException>()).ConfigureAwait(false);
         Assert.That(await Store.GetTotalsAsync(Scope, CancellationToken.None).ConfigureAwait(false), Is.EqualTo(new CacheScopeTotals(1, 1)));
     }
 

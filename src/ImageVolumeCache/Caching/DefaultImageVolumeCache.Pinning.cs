@@ -1,5 +1,4 @@
 using ImageVolumeCache.Diagnostics;
-using Microsoft.Extensions.Logging;
 
 namespace ImageVolumeCache.Caching;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using ImageVolumeCache.Pipeline;
 
 namespace ImageVolumeCache.Diagnostics;
 

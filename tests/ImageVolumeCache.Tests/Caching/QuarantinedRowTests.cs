@@ -1,5 +1,4 @@
 using ImageVolumeCache.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageVolumeCache.Tests.Caching;
 

@@ -1,4 +1,3 @@
-using ImageVolumeCache.Caching;
 using ImageVolumeCache.Testing;
 using ImageVolumeCache.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;

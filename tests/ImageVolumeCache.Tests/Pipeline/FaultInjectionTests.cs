@@ -1,4 +1,3 @@
-using ImageVolumeCache.Testing;
 using ImageVolumeCache.Tests.Support;
 
 namespace ImageVolumeCache.Tests.Pipeline;

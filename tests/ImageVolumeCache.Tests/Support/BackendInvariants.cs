@@ -1,5 +1,3 @@
-using ImageVolumeCache.Testing;
-
 namespace ImageVolumeCache.Tests.Support;
 
 /// <summary>
