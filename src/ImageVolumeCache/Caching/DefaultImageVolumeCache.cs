@@ -1,5 +1,5 @@
 using ImageVolumeCache.Configuration;
-using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Backends;
 using ImageVolumeCache.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,4 @@
-using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Backends;
 using ImageVolumeCache.Diagnostics;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Backends;
 using Microsoft.Extensions.Options;
 
 namespace ImageVolumeCache.Configuration;

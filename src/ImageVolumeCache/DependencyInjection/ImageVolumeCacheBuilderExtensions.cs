@@ -1,5 +1,5 @@
 using ImageVolumeCache;
-using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Backends;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,7 @@
 using ImageVolumeCache;
 using ImageVolumeCache.Caching;
 using ImageVolumeCache.Configuration;
+using ImageVolumeCache.Backends;
 using ImageVolumeCache.DependencyInjection;
 using ImageVolumeCache.Diagnostics;
 using Microsoft.Extensions.Configuration;

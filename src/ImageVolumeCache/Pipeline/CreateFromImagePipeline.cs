@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using ImageVolumeCache.Caching;
-using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Backends;
 using ImageVolumeCache.Diagnostics;
 using ImageVolumeCache.Pipeline;
 using Microsoft.Extensions.Logging;

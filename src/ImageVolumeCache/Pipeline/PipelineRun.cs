@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using ImageVolumeCache.DependencyInjection;
+using ImageVolumeCache.Backends;
 using ImageVolumeCache.Diagnostics;
 
 namespace ImageVolumeCache.Pipeline;

@@ -1,4 +1,4 @@
-namespace ImageVolumeCache.DependencyInjection;
+namespace ImageVolumeCache.Backends;
 
 /// <summary>A registered backend: its name and its driver, made on first use.</summary>
 internal sealed class RegisteredBackend(string name, Lazy<IVolumeDriver> driver, bool ownedByContainer)

@@ -1,4 +1,4 @@
-namespace ImageVolumeCache.DependencyInjection;
+namespace ImageVolumeCache.Backends;
 
 /// <summary>
 /// The drivers of the registered backends, made once each on first use. Drivers the container made

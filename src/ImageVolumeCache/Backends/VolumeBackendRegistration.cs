@@ -1,4 +1,4 @@
-namespace ImageVolumeCache.DependencyInjection;
+namespace ImageVolumeCache.Backends;
 
 /// <summary>
 /// One backend registered with <c>AddBackend</c>: its name, how to make its driver, and whether the container owns the
