@@ -1,7 +1,7 @@
-namespace ImageVolumeCache.Tests.Support;
+namespace ImageVolumeCache.TestUtils;
 
 /// <summary>Waits for a condition other tasks make true (a request reaching a wait, a call being held), without sleeping a fixed time.</summary>
-internal static class Eventually
+public static class Eventually
 {
     /// <summary>Polls <paramref name="condition"/> until it holds; fails the test if it never does (a hang guard, not a timing assertion).</summary>
     public static async Task HoldsAsync(Func<bool> condition, string what)
