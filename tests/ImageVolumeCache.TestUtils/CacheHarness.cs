@@ -32,7 +32,7 @@ public sealed class CacheHarness : IDisposable
         }
 
         services.AddSingleton<TimeProvider>(Time);
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(LogCollector)));
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(LogCollector)).AddProvider(LogSignals));
         services.AddMetrics();
         services.AddImageVolumeCache(options =>
             {
@@ -54,6 +54,9 @@ public sealed class CacheHarness : IDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
 
     public FakeLogCollector LogCollector { get; } = new();
+
+    /// <summary>Signals a test when the library logged an event, for steps no fake takes part in.</summary>
+    public LogSignals LogSignals { get; } = new();
 
     public InMemoryVolumeDriver Driver { get; } = new();
 
