@@ -3,14 +3,18 @@ using System.Collections.Concurrent;
 namespace ImageVolumeCache.Testing;
 
 /// <summary>
-/// An <see cref="IVolumeDriver"/> whose volumes live in memory. It records every call, and lets a test inject a fault
-/// or a delay before any call, limit clones per source, and allow direct image clones. Thread-safe.
+/// An <see cref="IVolumeDriver"/> whose volumes live in memory. It records every call, signals a test waiting for one,
+/// and lets a test inject a fault or a delay before any call, limit clones per source, and allow direct image clones.
+/// Thread-safe.
 /// </summary>
 public sealed class InMemoryVolumeDriver : IVolumeDriver
 {
     private readonly ConcurrentDictionary<string, FakeVolume> _volumes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _clonesBySource = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<DriverCall> _calls = new();
+    private readonly Lock _callSignalsLock = new();
+    private readonly List<(Func<DriverCall, bool> Match, TaskCompletionSource<DriverCall> Signal)> _callSignals = [];
+    private readonly List<DriverCall> _enteredCalls = [];
 
     /// <summary>
     /// Called before every operation; return an exception to make the call fail with it (before it changes anything),
@@ -67,6 +71,34 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
     /// <param name="operation">The operation.</param>
     /// <returns>The count.</returns>
     public int CountOf(DriverOperation operation) => _calls.Count(c => c.Operation == operation);
+
+    /// <summary>
+    /// Waits for a call: completes with the first call that matches, whether it was made before or after this method was
+    /// called. The task completes once the call has entered the driver: it is in <see cref="Calls"/>, <see cref="Fault"/>
+    /// was asked about it and <see cref="Delay"/> was called for it. So a test acts while <see cref="Delay"/> holds that
+    /// call, without polling <see cref="Calls"/>.
+    /// </summary>
+    /// <param name="match">Which call to wait for.</param>
+    /// <param name="cancellationToken">Stops the wait (the calls go on); the task is then cancelled.</param>
+    /// <returns>The first matching call. The wait has no time limit of its own.</returns>
+    public Task<DriverCall> WaitForCallAsync(Func<DriverCall, bool> match, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        lock (_callSignalsLock)
+        {
+            foreach (DriverCall call in _enteredCalls)
+            {
+                if (match(call))
+                {
+                    return Task.FromResult(call);
+                }
+            }
+
+            var signal = new TaskCompletionSource<DriverCall>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _callSignals.Add((match, signal));
+            return signal.Task.WaitAsync(cancellationToken);
+        }
+    }
 
     /// <inheritdoc/>
     public async ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken)
@@ -165,15 +197,42 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
     private async ValueTask EnterAsync(DriverCall call, CancellationToken cancellationToken)
     {
         _calls.Enqueue(call);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (Fault?.Invoke(call) is { } fault)
+        ValueTask delay = default;
+        try
         {
-            throw fault;
+            cancellationToken.ThrowIfCancellationRequested();
+            if (Fault?.Invoke(call) is { } fault)
+            {
+                throw fault;
+            }
+
+            if (Delay is { } hold)
+            {
+                delay = hold(call, cancellationToken);
+            }
+        }
+        finally
+        {
+            Signal(call);
         }
 
-        if (Delay is { } delay)
+        await delay.ConfigureAwait(false);
+    }
+
+    // Kept and matched under one lock, so a wait that starts while a call enters sees the call either way.
+    private void Signal(DriverCall call)
+    {
+        lock (_callSignalsLock)
         {
-            await delay(call, cancellationToken).ConfigureAwait(false);
+            _enteredCalls.Add(call);
+            for (int i = _callSignals.Count - 1; i >= 0; i--)
+            {
+                if (_callSignals[i].Match(call))
+                {
+                    _callSignals[i].Signal.TrySetResult(call);
+                    _callSignals.RemoveAt(i);
+                }
+            }
         }
     }
 

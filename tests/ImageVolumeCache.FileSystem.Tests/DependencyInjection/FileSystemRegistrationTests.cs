@@ -36,9 +36,9 @@ public sealed class FileSystemRegistrationTests
     [Test]
     public void A_backend_reads_direct_image_clones_from_the_folder_of_the_folder_image_service()
     {
-        using var folder = new Support.TemporaryDirectory();
-        using var volumes = new Support.TemporaryDirectory();
-        using var own = new Support.TemporaryDirectory();
+        using var folder = new TemporaryDirectory();
+        using var volumes = new TemporaryDirectory();
+        using var own = new TemporaryDirectory();
         var services = new ServiceCollection();
         services.AddImageVolumeCache(_ => { })
             .AddFileSystemBackend("host1@fs", volumes.Path)
@@ -65,7 +65,7 @@ public sealed class FileSystemRegistrationTests
     [Test]
     public void A_backend_without_the_folder_image_service_or_an_image_directory_clones_no_images_directly()
     {
-        using var volumes = new Support.TemporaryDirectory();
+        using var volumes = new TemporaryDirectory();
         var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = "host1@fs", Directory = volumes.Path });
 
         Assert.That(driver.ImageDirectory, Is.Null);

@@ -43,10 +43,10 @@ public sealed class CrashTests
     {
         int seed = int.TryParse(Environment.GetEnvironmentVariable("IMAGEVOLUMECACHE_CRASH_SEED"), out int given) ? given : Random.Shared.Next();
         var random = new Random(seed);
-        using var folder = new TempDirectory();
-        string volumes = Directory.CreateDirectory(folder.File("volumes")).FullName;
-        string images = folder.File("images");
-        string database = folder.File("cache.db");
+        using var folder = new TemporaryDirectory();
+        string volumes = Directory.CreateDirectory(folder.Combine("volumes")).FullName;
+        string images = folder.Combine("images");
+        string database = folder.Combine("cache.db");
         await AddImagesAsync(images, random);
         var phases = new SortedDictionary<string, int>(StringComparer.Ordinal);
         TestContext.Out.WriteLine($"seed {seed} (set IMAGEVOLUMECACHE_CRASH_SEED to repeat)");

@@ -17,7 +17,7 @@ public sealed class RestartTests
     private InMemoryVolumeDriver _driver = null!;
     private InMemoryImageService _images = null!;
     private RecordingNotifier _notifier = null!;
-    private TempDirectory _folder = null!;
+    private TemporaryDirectory _folder = null!;
 
     [SetUp]
     public void CreateBackendAndFolder()
@@ -26,7 +26,7 @@ public sealed class RestartTests
         _driver = new InMemoryVolumeDriver();
         _images = new InMemoryImageService();
         _notifier = new RecordingNotifier();
-        _folder = new TempDirectory();
+        _folder = new TemporaryDirectory();
         foreach (string image in new[] { "image-a", "image-b", "image-c" })
         {
             _images.Add(image, new byte[4096]);
@@ -103,7 +103,7 @@ public sealed class RestartTests
             .AddBackend(Backend, _ => _driver)
             .UseImageService(_ => _images)
             .UseNotifier(_ => _notifier)
-            .UseSqliteStore(_folder.File("cache.db"));
+            .UseSqliteStore(_folder.Combine("cache.db"));
         ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         foreach (IHostedService service in provider.GetServices<IHostedService>())
         {

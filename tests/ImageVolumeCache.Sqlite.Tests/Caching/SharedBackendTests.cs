@@ -19,11 +19,11 @@ public sealed class SharedBackendTests
     public async Task Two_processes_sharing_a_backend_and_a_store_fail_no_request_leak_no_volume_and_clone_the_right_bytes()
     {
         int seed = Random.Shared.Next();
-        using var folder = new TempDirectory();
-        string volumes = Directory.CreateDirectory(folder.File("volumes")).FullName;
-        string images = folder.File("images");
-        string database = folder.File("cache.db");
-        string start = folder.File("start");
+        using var folder = new TemporaryDirectory();
+        string volumes = Directory.CreateDirectory(folder.Combine("volumes")).FullName;
+        string images = folder.Combine("images");
+        string database = folder.Combine("cache.db");
+        string start = folder.Combine("start");
         await AddImagesAsync(images, new Random(seed));
 
         using Process first = Start(volumes, images, database, start, "p1", seed);

@@ -18,7 +18,7 @@ public sealed class SqliteBadRowTests : TempFolderTests
     [SetUp]
     public async Task OpenAStoreWithTwoEntries()
     {
-        _path = Folder.File("cache.db");
+        _path = Folder.Combine("cache.db");
         _store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _path });
         _bad = (await _store.TryAddAsync(Entry("image-a", "volume-a", sizeGb: 3), CancellationToken.None))!;
         _good = (await _store.TryAddAsync(Entry("image-b", "volume-b", sizeGb: 5), CancellationToken.None))!;

@@ -15,7 +15,7 @@ public sealed class SqliteFileOwnershipTests : TempFolderTests
     [Test]
     public async Task A_new_file_gets_the_application_id_of_the_store()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
 
         await InitializeAsync(path);
 
@@ -25,7 +25,7 @@ public sealed class SqliteFileOwnershipTests : TempFolderTests
     [Test]
     public async Task An_empty_file_is_made_into_a_store()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         await File.WriteAllBytesAsync(path, []);
 
         await InitializeAsync(path);
@@ -37,7 +37,7 @@ public sealed class SqliteFileOwnershipTests : TempFolderTests
     [Test]
     public async Task A_database_of_another_application_is_refused_and_left_byte_for_byte_as_it_was()
     {
-        string path = Folder.File("other.db");
+        string path = Folder.Combine("other.db");
         SqliteFile.Execute(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada')");
 
         await AssertRefusedAndUntouchedAsync(path, "not an image-volume cache store");
@@ -46,7 +46,7 @@ public sealed class SqliteFileOwnershipTests : TempFolderTests
     [Test]
     public async Task A_database_of_another_application_with_a_schema_version_table_is_refused_and_left_as_it_was()
     {
-        string path = Folder.File("other.db");
+        string path = Folder.Combine("other.db");
         SqliteFile.Execute(
             path,
             "CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1, 0); "
@@ -58,7 +58,7 @@ public sealed class SqliteFileOwnershipTests : TempFolderTests
     [Test]
     public async Task A_database_marked_with_another_application_id_is_refused_even_with_no_tables()
     {
-        string path = Folder.File("other.db");
+        string path = Folder.Combine("other.db");
         SqliteFile.Execute(path, "PRAGMA application_id = 1179403338");
 
         await AssertRefusedAndUntouchedAsync(path, "application_id 0x464C444A");
@@ -68,7 +68,7 @@ public sealed class SqliteFileOwnershipTests : TempFolderTests
     [TestCase(true, TestName = "A_file_of_random_bytes_behind_a_SQLite_header_is_refused_and_left_byte_for_byte_as_it_was")]
     public async Task A_file_that_is_not_a_database_is_refused_and_left_as_it_was(bool withSqliteHeader)
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         byte[] bytes = new byte[8192];
         new Random(7).NextBytes(bytes);
         if (withSqliteHeader)
@@ -84,7 +84,7 @@ public sealed class SqliteFileOwnershipTests : TempFolderTests
     [Test]
     public async Task A_store_file_of_an_earlier_release_without_the_application_id_is_refused_saying_to_move_it_aside()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
         {
             await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a"), CancellationToken.None);

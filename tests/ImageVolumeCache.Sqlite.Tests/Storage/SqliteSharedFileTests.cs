@@ -6,16 +6,16 @@ namespace ImageVolumeCache.Sqlite.Tests.Storage;
 public sealed class SqliteSharedFileTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
-    private TempDirectory _folder = null!;
+    private TemporaryDirectory _folder = null!;
     private SqliteCacheEntryStore _first = null!;
     private SqliteCacheEntryStore _second = null!;
 
     [SetUp]
     public void OpenTwoStores()
     {
-        _folder = new TempDirectory();
-        _first = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _folder.File("cache.db") });
-        _second = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _folder.File("cache.db") });
+        _folder = new TemporaryDirectory();
+        _first = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _folder.Combine("cache.db") });
+        _second = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _folder.Combine("cache.db") });
     }
 
     [TearDown]
@@ -53,7 +53,7 @@ public sealed class SqliteSharedFileTests
         // The ownership check of one store must never see the other's half-made file (tables, but no application id).
         for (int round = 0; round < 100; round++)
         {
-            string path = _folder.File($"new-{round}.db");
+            string path = _folder.Combine($"new-{round}.db");
             using var a = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
             using var b = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
             using var start = new ManualResetEventSlim();

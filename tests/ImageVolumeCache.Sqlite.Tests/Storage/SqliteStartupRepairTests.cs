@@ -16,7 +16,7 @@ public sealed class SqliteStartupRepairTests : TempFolderTests
     [SetUp]
     public async Task MakeAStoreFileWithThreeEntries()
     {
-        _path = Folder.File("cache.db");
+        _path = Folder.Combine("cache.db");
         using var store = Open();
         await store.TryAddAsync(Entry("image-a", "volume-a", sizeGb: 3, lastUsed: T0.AddTicks(3)), CancellationToken.None);
         await store.TryAddAsync(Entry("image-b", "volume-b", sizeGb: 5, lastUsed: T0.AddTicks(5)), CancellationToken.None);

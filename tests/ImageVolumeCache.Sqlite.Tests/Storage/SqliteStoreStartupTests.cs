@@ -11,7 +11,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task A_new_file_is_made_with_its_tables_in_WAL_mode()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
         {
             await store.InitializeAsync(CancellationToken.None);
@@ -24,7 +24,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task A_file_of_random_bytes_fails_naming_the_file_and_is_left_as_it_was()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         byte[] garbage = new byte[8192];
         new Random(42).NextBytes(garbage);
         await File.WriteAllBytesAsync(path, garbage);
@@ -39,7 +39,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task A_truncated_file_fails_naming_the_file()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
         {
             for (int i = 0; i < 400; i++)
@@ -63,7 +63,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task A_file_in_a_missing_folder_fails_naming_the_file_and_the_folder()
     {
-        string folder = Folder.File("missing");
+        string folder = Folder.Combine("missing");
         string path = Path.Combine(folder, "cache.db");
 
         CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
@@ -74,7 +74,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task A_path_that_is_a_folder_fails_naming_it()
     {
-        string path = Folder.File("a-folder.db");
+        string path = Folder.Combine("a-folder.db");
         Directory.CreateDirectory(path);
 
         CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
@@ -85,7 +85,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task A_file_with_a_newer_schema_version_fails_and_keeps_its_entries()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
         {
             await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a"), CancellationToken.None);
@@ -102,7 +102,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task A_database_of_something_else_is_refused()
     {
-        string path = Folder.File("other.db");
+        string path = Folder.Combine("other.db");
         SqliteFile.Execute(path, "CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)");
 
         CacheEntryStoreException? error = await SqliteFile.InitializeFailureAsync(path);
@@ -114,7 +114,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public async Task Host_start_up_fails_on_an_unreadable_file()
     {
-        string path = Folder.File("cache.db");
+        string path = Folder.Combine("cache.db");
         await File.WriteAllTextAsync(path, "this is not a database, but it is long enough to have a header of sorts.");
         await using ServiceProvider provider = Services(builder => builder.UseSqliteStore(path)).BuildServiceProvider();
 
@@ -173,16 +173,16 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public void UseSqliteStore_takes_a_connection_string_or_a_path()
     {
-        string fromConnectionString = StorePath(builder => builder.UseSqliteStore($"Data Source={Folder.File("a.db")};Mode=ReadWriteCreate"));
-        string fromPath = StorePath(builder => builder.UseSqliteStore(Folder.File("b=c.db")));
+        string fromConnectionString = StorePath(builder => builder.UseSqliteStore($"Data Source={Folder.Combine("a.db")};Mode=ReadWriteCreate"));
+        string fromPath = StorePath(builder => builder.UseSqliteStore(Folder.Combine("b=c.db")));
 
-        Assert.That((fromConnectionString, fromPath), Is.EqualTo((Folder.File("a.db"), Folder.File("b=c.db"))));
+        Assert.That((fromConnectionString, fromPath), Is.EqualTo((Folder.Combine("a.db"), Folder.Combine("b=c.db"))));
     }
 
     [Test]
     public void The_store_replaces_the_in_memory_store()
     {
-        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(Folder.File("cache.db"))).BuildServiceProvider();
+        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(Folder.Combine("cache.db"))).BuildServiceProvider();
 
         Assert.That(provider.GetRequiredService<ICacheEntryStore>(), Is.SameAs(provider.GetRequiredService<SqliteCacheEntryStore>()));
     }

@@ -11,9 +11,9 @@ public sealed class SqliteTwoProcessTests
     [Test]
     public async Task Two_processes_racing_for_one_image_make_one_entry_and_keep_every_other_entry()
     {
-        using var folder = new TempDirectory();
-        string database = folder.File("cache.db");
-        string start = folder.File("start");
+        using var folder = new TemporaryDirectory();
+        string database = folder.Combine("cache.db");
+        string start = folder.Combine("start");
         using Process first = StartChild(database, start, "p1");
         using Process second = StartChild(database, start, "p2");
         Assert.That(await first.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"));

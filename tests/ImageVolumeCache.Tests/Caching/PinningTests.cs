@@ -15,7 +15,7 @@ public sealed class PinningTests : HarnessTestBase
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Harness.Driver.Delay = (call, ct) => call.Operation == DriverOperation.Clone && call.SourceVolumeId == oldVolume ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
         Task<CreateVolumeFromImageResult> inUse = Harness.CreateAsync("img", volumeId: "in-use").AsTask();
-        await Eventually.HoldsAsync(() => Harness.Driver.Calls.Any(c => c.VolumeId == "in-use"), "the hit is cloning");
+        await Eventually.HappensAsync(Harness.Driver.WaitForCallAsync(c => c.VolumeId == "in-use", CancellationToken.None), "the hit is cloning");
         Harness.Images.Update("img", i => i with { UpdatedAt = i.UpdatedAt.AddHours(1) });
         Harness.Notifier.Clear();
 
@@ -45,7 +45,7 @@ public sealed class PinningTests : HarnessTestBase
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Harness.Driver.Delay = (call, ct) => call.Operation == DriverOperation.Clone && call.SourceVolumeId == oldVolume ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
         Task<CreateVolumeFromImageResult> inUse = Harness.CreateAsync("img", volumeId: "in-use").AsTask();
-        await Eventually.HoldsAsync(() => Harness.Driver.Calls.Any(c => c.VolumeId == "in-use"), "the hit is cloning");
+        await Eventually.HappensAsync(Harness.Driver.WaitForCallAsync(c => c.VolumeId == "in-use", CancellationToken.None), "the hit is cloning");
         Harness.Images.Update("img", i => i with { UpdatedAt = i.UpdatedAt.AddHours(1) });
         await Harness.CreateAsync("img", volumeId: "fresh");
         Harness.Driver.Fault = call => call.Operation == DriverOperation.Delete && call.VolumeId == oldVolume ? new IOException("backend down") : null;
@@ -71,7 +71,7 @@ public sealed class PinningTests : HarnessTestBase
         harness.Driver.Delay = (call, ct) => call.Operation == DriverOperation.Clone && call.SourceVolumeId == x ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
         harness.Time.Advance(TimeSpan.FromMinutes(1));
         Task<CreateVolumeFromImageResult> cloning = harness.CreateAsync("x", volumeId: "cloning").AsTask();
-        await Eventually.HoldsAsync(() => harness.Driver.Calls.Any(c => c.VolumeId == "cloning"), "x is being cloned");
+        await Eventually.HappensAsync(harness.Driver.WaitForCallAsync(c => c.VolumeId == "cloning", CancellationToken.None), "x is being cloned");
         harness.Time.Advance(TimeSpan.FromMinutes(1));
         await harness.CreateAsync("y");
 

@@ -17,7 +17,7 @@ public sealed class SingleFlightTests : HarnessTestBase
         Harness.Driver.Delay = (call, ct) => call.Operation == DriverOperation.CopyImage ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
 
         Task<CreateVolumeFromImageResult>[] requests = [.. Enumerable.Range(0, Requests).Select(i => Task.Run(async () => await Harness.CreateAsync("img", volumeId: $"v{i}")))];
-        await Eventually.HoldsAsync(() => Harness.Logs(WaitingForFill).Count == Requests - 1, "every other request waits for the first one's fill");
+        await Eventually.HappensAsync(Harness.LogSignals.WhenLogged(WaitingForFill, Requests - 1), "every other request waits for the first one's fill");
         gate.SetResult();
         CreateVolumeFromImageResult[] results = await Eventually.Within(Task.WhenAll(requests));
 
@@ -45,7 +45,7 @@ public sealed class SingleFlightTests : HarnessTestBase
             call.Operation == DriverOperation.CopyImage && Interlocked.Increment(ref copies) == 1 ? new ValueTask(secondDone.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
 
         Task<CreateVolumeFromImageResult> first = Harness.CreateAsync(firstImage, host: firstHost).AsTask();
-        await Eventually.HoldsAsync(() => Volatile.Read(ref copies) == 1, "the first fill is held in its copy");
+        await Eventually.HappensAsync(Harness.Driver.WaitForCallAsync(c => c.Operation == DriverOperation.CopyImage, CancellationToken.None), "the first fill is held in its copy");
         CreateVolumeFromImageResult second = await Eventually.Within(Harness.CreateAsync(secondImage, host: secondHost).AsTask());
         bool firstStillHeld = !first.IsCompleted;
         secondDone.SetResult();
@@ -69,7 +69,7 @@ public sealed class SingleFlightTests : HarnessTestBase
             call.Operation == DriverOperation.Create && Interlocked.Increment(ref creates) == 1 ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
 
         Task<CreateVolumeFromImageResult>[] requests = [.. Enumerable.Range(0, Requests).Select(i => Harness.CreateAsync("img", volumeId: $"v{i}").AsTask())];
-        await Eventually.HoldsAsync(() => Harness.Logs(WaitingForFill).Count == Requests - 1, "every other request waits for the first one's fill");
+        await Eventually.HappensAsync(Harness.LogSignals.WhenLogged(WaitingForFill, Requests - 1), "every other request waits for the first one's fill");
         gate.SetResult();
         await Eventually.Within(Task.WhenAll(requests).ContinueWith(t => 0, TaskScheduler.Default));
 
@@ -95,7 +95,7 @@ public sealed class SingleFlightTests : HarnessTestBase
         Task<CreateVolumeFromImageResult> leader = Harness.CreateAsync("img", volumeId: "leader").AsTask();
         Task<CreateVolumeFromImageResult> cancelled = Harness.Pipeline.CreateAsync(CacheHarness.Request("img", volumeId: "cancelled"), cts.Token).AsTask();
         Task<CreateVolumeFromImageResult> waiter = Harness.CreateAsync("img", volumeId: "waiter").AsTask();
-        await Eventually.HoldsAsync(() => Harness.Logs(WaitingForFill).Count == 2, "two requests wait for the leader's fill");
+        await Eventually.HappensAsync(Harness.LogSignals.WhenLogged(WaitingForFill, 2), "two requests wait for the leader's fill");
         await cts.CancelAsync();
 
         Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(cancelled));
@@ -120,7 +120,7 @@ public sealed class SingleFlightTests : HarnessTestBase
 
         Task<CreateVolumeFromImageResult> leader = Harness.Pipeline.CreateAsync(CacheHarness.Request("img", volumeId: "leader"), cts.Token).AsTask();
         Task<CreateVolumeFromImageResult>[] waiters = [Harness.CreateAsync("img", volumeId: "w1").AsTask(), Harness.CreateAsync("img", volumeId: "w2").AsTask()];
-        await Eventually.HoldsAsync(() => Harness.Logs(WaitingForFill).Count == 2, "two requests wait for the leader's fill");
+        await Eventually.HappensAsync(Harness.LogSignals.WhenLogged(WaitingForFill, 2), "two requests wait for the leader's fill");
         await cts.CancelAsync();
 
         Assert.CatchAsync<OperationCanceledException>(async () => await Eventually.Within(leader));
@@ -147,7 +147,7 @@ public sealed class SingleFlightTests : HarnessTestBase
         };
 
         Task<CreateVolumeFromImageResult>[] requests = [.. Enumerable.Range(0, Requests).Select(i => Harness.CreateAsync("img", volumeId: $"t{i}").AsTask())];
-        await Eventually.HoldsAsync(() => Harness.Logs(WaitingForFill).Count == Requests - 1, "every other request waits for the first one's fill");
+        await Eventually.HappensAsync(Harness.LogSignals.WhenLogged(WaitingForFill, Requests - 1), "every other request waits for the first one's fill");
         gate.SetResult();
         CreateVolumeFromImageResult[] results = await Eventually.Within(Task.WhenAll(requests));
 

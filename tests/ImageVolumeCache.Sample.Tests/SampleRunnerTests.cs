@@ -1,7 +1,6 @@
-using ImageVolumeCache.FileSystem.Tests.Support;
 using ImageVolumeCache.Sample;
 
-namespace ImageVolumeCache.FileSystem.Tests.Sample;
+namespace ImageVolumeCache.Sample.Tests;
 
 /// <summary>The sample's main path, end to end on real files with a small image.</summary>
 public sealed class SampleRunnerTests

@@ -1,9 +1,9 @@
-namespace ImageVolumeCache.Tests.Support;
+namespace ImageVolumeCache.TestUtils;
 
 /// <summary>Gives each test a fresh <see cref="CacheHarness"/> with default options, disposed after the test.</summary>
 public abstract class HarnessTestBase
 {
-    private protected CacheHarness Harness { get; private set; } = null!;
+    protected CacheHarness Harness { get; private set; } = null!;
 
     [SetUp]
     public void CreateHarness() => Harness = new CacheHarness();

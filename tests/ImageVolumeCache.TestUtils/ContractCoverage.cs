@@ -1,14 +1,17 @@
 using System.Reflection;
 
-namespace ImageVolumeCache.Tests.Support;
+namespace ImageVolumeCache.TestUtils;
 
 /// <summary>
 /// What the contract-coverage guards share: which types a test assembly's fixtures run a contract suite against, and
-/// which implementations of an abstraction the library assemblies beside the tests hold. Linked into every test
-/// project that has such a guard.
+/// which implementations of an abstraction the library assemblies beside the tests hold. Each test project runs the
+/// guards (<see cref="VolumeDriverContractGuard"/>, <see cref="CacheEntryStoreContractGuard"/>) on its own package.
 /// </summary>
-internal static class ContractCoverage
+public static class ContractCoverage
 {
+    /// <summary>The package a test assembly tests: its name without <c>.Tests</c>.</summary>
+    public static string PackageUnderTest(Assembly tests) => tests.GetName().Name![..^".Tests".Length];
+
     /// <summary>The type arguments of the non-abstract subclasses of <paramref name="openContract"/> in <paramref name="tests"/>.</summary>
     public static HashSet<Type> CoveredTypes(Assembly tests, Type openContract) =>
         tests.GetTypes()

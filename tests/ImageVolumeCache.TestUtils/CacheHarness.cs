@@ -6,14 +6,14 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
-namespace ImageVolumeCache.Tests.Support;
+namespace ImageVolumeCache.TestUtils;
 
 /// <summary>
 /// A service provider wired the way a host wires the cache, with the shared fakes: an in-memory driver per backend, an
 /// in-memory image service, a recording notifier (or the test's own), the in-memory entry store (or the test's own), a
 /// fake clock, a fake logger and the host's meter factory. One per test.
 /// </summary>
-internal sealed class CacheHarness : IDisposable
+public sealed class CacheHarness : IDisposable
 {
     public const string Backend = "host1@lvm";
     public const string OtherBackend = "host2@lvm";
@@ -32,7 +32,7 @@ internal sealed class CacheHarness : IDisposable
         }
 
         services.AddSingleton<TimeProvider>(Time);
-        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(LogCollector)));
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(LogCollector)).AddProvider(LogSignals));
         services.AddMetrics();
         services.AddImageVolumeCache(options =>
             {
@@ -54,6 +54,9 @@ internal sealed class CacheHarness : IDisposable
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
 
     public FakeLogCollector LogCollector { get; } = new();
+
+    /// <summary>Signals a test when the library logged an event, for steps no fake takes part in.</summary>
+    public LogSignals LogSignals { get; } = new();
 
     public InMemoryVolumeDriver Driver { get; } = new();
 

@@ -1,7 +1,6 @@
-using ImageVolumeCache.FileSystem;
 using ImageVolumeCache.Testing;
 
-namespace ImageVolumeCache.Tests.Drivers;
+namespace ImageVolumeCache.FileSystem.Tests.Volumes;
 
 /// <summary>The driver contract on real files, in a temporary directory removed after each test.</summary>
 public sealed class FileSystemVolumeDriverContractTests : VolumeDriverContractTests<FileSystemVolumeDriver>

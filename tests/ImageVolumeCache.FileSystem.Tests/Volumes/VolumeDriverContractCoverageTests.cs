@@ -1,0 +1,3 @@
+namespace ImageVolumeCache.FileSystem.Tests.Volumes;
+
+public sealed class VolumeDriverContractCoverageTests : VolumeDriverContractGuard;
