@@ -1,5 +1,3 @@
-using ImageVolumeCache.Sample;
-
 namespace ImageVolumeCache.Sample.Tests;
 
 /// <summary>The sample's main path, end to end on real files with a small image.</summary>

@@ -1,5 +1,5 @@
-using ImageVolumeCache.Configuration;
 using ImageVolumeCache.Backends;
+using ImageVolumeCache.Configuration;
 using ImageVolumeCache.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

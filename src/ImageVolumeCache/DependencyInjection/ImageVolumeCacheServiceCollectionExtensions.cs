@@ -1,7 +1,7 @@
 using ImageVolumeCache;
+using ImageVolumeCache.Backends;
 using ImageVolumeCache.Caching;
 using ImageVolumeCache.Configuration;
-using ImageVolumeCache.Backends;
 using ImageVolumeCache.DependencyInjection;
 using ImageVolumeCache.Diagnostics;
 using Microsoft.Extensions.Configuration;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using ImageVolumeCache.Caching;
 using ImageVolumeCache.Backends;
+using ImageVolumeCache.Caching;
 using ImageVolumeCache.Diagnostics;
 using ImageVolumeCache.Pipeline;
 using Microsoft.Extensions.Logging;

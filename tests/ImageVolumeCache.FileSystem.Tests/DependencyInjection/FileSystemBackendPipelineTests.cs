@@ -1,4 +1,3 @@
-using ImageVolumeCache.FileSystem.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using static ImageVolumeCache.FileSystem.Tests.Support.TestData;
 

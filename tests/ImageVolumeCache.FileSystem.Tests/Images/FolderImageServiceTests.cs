@@ -1,5 +1,4 @@
 using System.Text.Json;
-using ImageVolumeCache.FileSystem.Tests.Support;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using static ImageVolumeCache.FileSystem.Tests.Support.TestData;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ImageVolumeCache.FileSystem.Tests.Support;
 using static ImageVolumeCache.FileSystem.Tests.Support.TestData;
 
 namespace ImageVolumeCache.FileSystem.Tests.Volumes;

@@ -1,4 +1,3 @@
-using ImageVolumeCache.Sqlite.Tests.Support;
 using ImageVolumeCache.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,3 @@
-using ImageVolumeCache.Sqlite.Tests.Support;
 using ImageVolumeCache.Testing;
 
 namespace ImageVolumeCache.Sqlite.Tests.Storage;

@@ -1,5 +1,3 @@
-using ImageVolumeCache.Sqlite.Tests.Support;
-
 namespace ImageVolumeCache.Sqlite.Tests.Storage;
 
 /// <summary>Two stores on one file, each with its own connections, as two processes of one host would have.</summary>

@@ -1,5 +1,3 @@
-using ImageVolumeCache.Tests.Support;
-
 namespace ImageVolumeCache.Tests.Caching;
 
 /// <summary>

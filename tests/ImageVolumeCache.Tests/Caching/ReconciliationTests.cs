@@ -1,5 +1,4 @@
 using ImageVolumeCache.Testing;
-using ImageVolumeCache.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

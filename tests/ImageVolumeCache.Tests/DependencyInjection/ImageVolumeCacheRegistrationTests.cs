@@ -1,6 +1,5 @@
 using ImageVolumeCache.Caching;
 using ImageVolumeCache.Testing;
-using ImageVolumeCache.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

@@ -1,4 +1,3 @@
-using ImageVolumeCache.Tests.Support;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace ImageVolumeCache.Tests.Diagnostics;

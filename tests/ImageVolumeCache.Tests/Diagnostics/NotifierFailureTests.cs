@@ -1,4 +1,3 @@
-using ImageVolumeCache.Tests.Support;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Moq;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using ImageVolumeCache.Diagnostics;
-using ImageVolumeCache.Tests.Support;
 
 namespace ImageVolumeCache.Tests.Diagnostics;
 

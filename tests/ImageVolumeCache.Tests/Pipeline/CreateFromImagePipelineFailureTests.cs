@@ -1,6 +1,5 @@
 using System.Text;
 using ImageVolumeCache.Testing;
-using ImageVolumeCache.Tests.Support;
 
 namespace ImageVolumeCache.Tests.Pipeline;
 

@@ -1,5 +1,4 @@
 using ImageVolumeCache.Testing;
-using ImageVolumeCache.Tests.Support;
 
 namespace ImageVolumeCache.Tests.Pipeline;
 
