@@ -284,7 +284,7 @@ internal sealed partial class DefaultImageVolumeCache
     {
         try
         {
-            await _backends.GetDriver(scope.Backend).DeleteVolumeAsync(volumeId, CancellationToken.None).ConfigureAwait(false);
+            await _backends.GetDriver(scope).DeleteVolumeAsync(volumeId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -118,7 +118,7 @@ internal sealed partial class DefaultImageVolumeCache
                 }
                 else if (check == CacheVolumeCheck.Trusted)
                 {
-                    IVolumeDriver driver = _backends.GetDriver(entry.Scope.Backend);
+                    IVolumeDriver driver = _backends.GetDriver(entry.Scope);
                     await driver.DeleteVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -30,7 +30,7 @@ internal sealed partial class DefaultImageVolumeCache
             return CacheVolumeCheck.Trusted;
         }
 
-        IVolumeDriver driver = _backends.GetDriver(entry.Scope.Backend);
+        IVolumeDriver driver = _backends.GetDriver(entry.Scope);
         BackendVolume? volume = await driver.GetVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
         CacheVolumeCheck check = volume is null ? CacheVolumeCheck.Missing : Check(entry, volume.Spec);
         if (check == CacheVolumeCheck.Trusted)
