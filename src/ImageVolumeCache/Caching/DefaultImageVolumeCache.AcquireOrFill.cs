@@ -30,9 +30,9 @@ internal sealed partial class DefaultImageVolumeCache
         while (true)
         {
             long started = _time.GetTimestamp();
-            CacheLookup lookup = await TryAcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
+            CacheLookup lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
             CacheFill? fill = null;
-            if (lookup.Lease is null && !lookup.StaleEntryKept)
+            if (lookup.Lease is null && !lookup.NoFill)
             {
                 if (!_fills.TryLead(scope.Key, image.Id, out fill))
                 {
@@ -50,10 +50,11 @@ internal sealed partial class DefaultImageVolumeCache
             }
 
             client.StepFinished(state, PipelineStep.CacheLookup, started);
-            if (lookup.StaleEntryKept)
+            if (lookup.NoFill)
             {
                 // The old version holds the scope's only slot for this image: caching the new one would evict other
-                // images for an entry that cannot be recorded. The stale entry costs its own slot and nothing more.
+                // images for an entry that cannot be recorded, so the stale entry costs its own slot and nothing more.
+                // Or the store is unreachable: the request is served without the cache.
                 return await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
             }
 
@@ -92,7 +93,7 @@ internal sealed partial class DefaultImageVolumeCache
         CacheLookup lookup;
         try
         {
-            lookup = await TryAcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
+            lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -104,12 +105,29 @@ internal sealed partial class DefaultImageVolumeCache
         {
             _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.Created);
         }
-        else if (lookup.StaleEntryKept)
+        else if (lookup.NoFill)
         {
             _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.NotCached);
         }
 
         return lookup;
+    }
+
+    /// <summary>
+    /// A lookup that survives an unreachable store: the failure is logged and the request is served by a download
+    /// without caching (nothing is made in the cache, so nothing can leak), and the next request tries the store again.
+    /// </summary>
+    private async ValueTask<CacheLookup> LookUpAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TryAcquireAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CacheEntryStoreException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.StoreUnavailable(_logger, ex, image.Id, scope.Key);
+            return new CacheLookup(null, NoFill: true);
+        }
     }
 
     private async ValueTask<CacheFillOutcome> WaitForFillAsync<TState>(
@@ -152,15 +170,32 @@ internal sealed partial class DefaultImageVolumeCache
             outcome = await client.CloneAsync(state, image, entry, cancellationToken).ConfigureAwait(false);
         }
 
-        if (outcome == CacheCloneOutcome.CloneLimitReached)
+        EvictionReason? unusable = outcome switch
         {
-            Log.CloneLimitReached(_logger, entry.VolumeId, entry.Id);
-            await EvictCoreAsync(entry, EvictionReason.CloneLimit, CancellationToken.None).ConfigureAwait(false);
-        }
-        else if (outcome == CacheCloneOutcome.SourceMissing)
+            CacheCloneOutcome.CloneLimitReached => EvictionReason.CloneLimit,
+            CacheCloneOutcome.SourceMissing => EvictionReason.VolumeMissing,
+            _ => null,
+        };
+        if (unusable is { } reason)
         {
-            Log.CacheVolumeMissing(_logger, entry.VolumeId, entry.Id);
-            await EvictCoreAsync(entry, EvictionReason.VolumeMissing, CancellationToken.None).ConfigureAwait(false);
+            if (reason == EvictionReason.CloneLimit)
+            {
+                Log.CloneLimitReached(_logger, entry.VolumeId, entry.Id);
+            }
+            else
+            {
+                Log.CacheVolumeMissing(_logger, entry.VolumeId, entry.Id);
+            }
+
+            try
+            {
+                await EvictCoreAsync(entry, reason, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (CacheEntryStoreException ex)
+            {
+                // The entry stays until the store answers again; its next lookup finds its volume unusable once more.
+                Log.StoreUnavailable(_logger, ex, image.Id, entry.ScopeKey);
+            }
         }
 
         return outcome;
@@ -204,7 +239,17 @@ internal sealed partial class DefaultImageVolumeCache
     {
         int sizeGb = image.MinimumSizeGb;
         long started = _time.GetTimestamp();
-        SpaceReservation? reservation = await ReserveSpaceAsync(scope, sizeGb, cancellationToken).ConfigureAwait(false);
+        SpaceReservation? reservation;
+        try
+        {
+            reservation = await ReserveSpaceAsync(scope, sizeGb, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CacheEntryStoreException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.StoreUnavailable(_logger, ex, image.Id, scope.Key);
+            reservation = null;
+        }
+
         client.StepFinished(state, PipelineStep.EnsureSpace, started);
         if (reservation is null)
         {
@@ -267,7 +312,18 @@ internal sealed partial class DefaultImageVolumeCache
 
         // From here the entry owns the volume. Another request making room can evict the new entry before it is pinned;
         // that request then deleted the volume, and this one downloads into its volume like any request that made no entry.
-        CacheEntryLease? lease = await TryPinAsync(entry, watch).ConfigureAwait(false);
+        CacheEntryLease? lease;
+        try
+        {
+            lease = await TryPinAsync(entry, watch).ConfigureAwait(false);
+        }
+        catch (CacheEntryStoreException ex)
+        {
+            // The entry and its volume stay; the next lookup finds them once the store answers again.
+            Log.StoreUnavailable(_logger, ex, image.Id, scope.Key);
+            return null;
+        }
+
         if (lease is null)
         {
             Log.NewCacheEntryEvicted(_logger, entry.Id, image.Id, cacheVolume.Id);

@@ -50,7 +50,7 @@ internal sealed partial class DefaultImageVolumeCache
         if (entry is not null && !entry.IsCurrentFor(image))
         {
             bool removed = await RetireStaleAsync(entry, image).ConfigureAwait(false);
-            return new CacheLookup(null, StaleEntryKept: !removed);
+            return new CacheLookup(null, NoFill: !removed);
         }
 
         CacheEntryLease? lease = entry is null ? null : await TryPinAsync(entry, watch).ConfigureAwait(false);
@@ -82,7 +82,7 @@ internal sealed partial class DefaultImageVolumeCache
         Log.CacheHit(_logger, image.Id, scope.Key, lease.Entry.Id, lease.Entry.VolumeId);
         _metrics.Hit(scope);
         await NotifyAsync(ImageVolumeCacheEventTypes.Hit, image.Id, lease.Entry.Scope, cancellationToken).ConfigureAwait(false);
-        return new CacheLookup(lease, StaleEntryKept: false);
+        return new CacheLookup(lease, NoFill: false);
     }
 
     /// <summary>

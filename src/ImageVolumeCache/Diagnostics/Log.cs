@@ -133,4 +133,7 @@ internal static partial class Log
 
     [LoggerMessage(1050, LogLevel.Warning, "Configuration key {Key} is not a known key of the image-volume cache (known here: {KnownKeys}); it is ignored.")]
     public static partial void UnknownConfigurationKey(ILogger logger, string key, string knownKeys);
+
+    [LoggerMessage(1064, LogLevel.Warning, "The entry store could not be used for image {ImageId} in scope {Scope}; the volume is made without the cache, and the next request tries the store again.")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception, string imageId, string scope);
 }
