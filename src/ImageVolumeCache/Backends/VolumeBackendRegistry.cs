@@ -40,60 +40,8 @@ internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
     public IVolumeDriver GetDriver(string backend) =>
         _backends.TryGetValue(backend, out RegisteredBackend? found) ? found.Driver : throw NotRegistered(backend);
 
-    /// <summary>
-    /// Returns the driver that manages the volumes of a scope. That is the driver of the scope's own backend when this
-    /// process registered it. For a scope of a cluster made by another member, it is the local backend that serves the
-    /// same cluster: the one whose backend name (the part after <c>@</c>) is the cluster's, as Cinder names clusters
-    /// (<c>cluster1@lvm</c> served by <c>host1@lvm</c> and <c>host2@lvm</c>). Any member of a cluster manages every
-    /// volume of it, as in Cinder, so any member can evict, retire and reconcile the cluster's entries.
-    /// </summary>
-    /// <exception cref="ArgumentException">No registered backend serves the scope.</exception>
-    public IVolumeDriver GetDriver(CacheScope scope) =>
-        _backends.TryGetValue(scope.Backend, out RegisteredBackend? own) ? own.Driver
-        : FindClusterMember(scope.Cluster) is { } member ? member.Driver
-        : throw NotRegistered(scope.Backend);
-
-    /// <summary>Whether entries of <paramref name="scope"/> are managed by <paramref name="backend"/> in this process.</summary>
-    public bool Manages(string backend, CacheScope scope) =>
-        string.Equals(scope.Backend, backend, StringComparison.Ordinal)
-        || (!_backends.ContainsKey(scope.Backend) && FindClusterMember(scope.Cluster)?.Name == backend);
-
-    /// <summary>The one registered backend whose name after <c>@</c> is the cluster's (before any <c>#pool</c>); none when there are none or several.</summary>
-    private RegisteredBackend? FindClusterMember(string? cluster)
-    {
-        if (string.IsNullOrEmpty(cluster))
-        {
-            return null;
-        }
-
-        ReadOnlySpan<char> backendName = BackendPart(BackendNames.FromHost(cluster));
-        if (backendName.IsEmpty)
-        {
-            return null;
-        }
-
-        RegisteredBackend? found = null;
-        foreach (RegisteredBackend backend in _backends.Values)
-        {
-            if (BackendPart(backend.Name).SequenceEqual(backendName))
-            {
-                if (found is not null)
-                {
-                    return null; // two local backends of that name: which one serves the cluster is not known
-                }
-
-                found = backend;
-            }
-        }
-
-        return found;
-    }
-
-    private static ReadOnlySpan<char> BackendPart(string name)
-    {
-        int at = name.IndexOf('@', StringComparison.Ordinal);
-        return at < 0 ? default : name.AsSpan(at + 1);
-    }
+    /// <summary>Whether a backend of that name is registered.</summary>
+    public bool IsRegistered(string backend) => _backends.ContainsKey(backend);
 
     private ArgumentException NotRegistered(string backend)
     {

@@ -187,14 +187,22 @@ internal sealed partial class DefaultImageVolumeCache
                 Log.CacheVolumeMissing(_logger, entry.VolumeId, entry.Id);
             }
 
+            bool evicted = false;
             try
             {
-                await EvictCoreAsync(entry, reason, CancellationToken.None).ConfigureAwait(false);
+                evicted = await EvictCoreAsync(entry, reason, CancellationToken.None).ConfigureAwait(false);
             }
             catch (CacheEntryStoreException ex)
             {
                 // The entry stays until the store answers again; its next lookup finds its volume unusable once more.
                 Log.StoreUnavailable(_logger, ex, image.Id, entry.ScopeKey);
+            }
+
+            if (!evicted)
+            {
+                // The unusable entry stays (other requests still clone from it, or it could not be removed): it holds the
+                // scope's slot for the image, so a fill could not be recorded. The request downloads instead.
+                return CacheCloneOutcome.Failed;
             }
         }
 
@@ -289,7 +297,7 @@ internal sealed partial class DefaultImageVolumeCache
                 return null;
             }
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !IsImageFailure(ex) && !client.IsImageFailure(state, ex))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !IsImageFailure(ex) && !client.IsImageFailure(state, ex))
         {
             Log.CacheEntryCreationFailed(_logger, ex, image.Id, scope.Key);
             if (filled)
@@ -340,7 +348,7 @@ internal sealed partial class DefaultImageVolumeCache
     {
         try
         {
-            await _backends.GetDriver(scope).DeleteVolumeAsync(volumeId, CancellationToken.None).ConfigureAwait(false);
+            await DriverFor(scope).DeleteVolumeAsync(volumeId, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -64,6 +64,14 @@ internal sealed partial class DefaultImageVolumeCache
         {
             check = await CheckVolumeAsync(lease.Entry, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The backend could not say what the volume is (a transient driver failure): the entry is neither used nor
+            // dropped, and the request is served without the cache.
+            await lease.DisposeAsync().ConfigureAwait(false);
+            Log.CacheVolumeCheckFailed(_logger, ex, lease.Entry.VolumeId, lease.Entry.Id);
+            return new CacheLookup(null, NoFill: true);
+        }
         catch
         {
             await lease.DisposeAsync().ConfigureAwait(false);
@@ -74,8 +82,11 @@ internal sealed partial class DefaultImageVolumeCache
         {
             await lease.DisposeAsync().ConfigureAwait(false);
             EvictionReason reason = check == CacheVolumeCheck.Missing ? EvictionReason.VolumeMissing : EvictionReason.Untrusted;
-            await EvictCoreAsync(lease.Entry, reason, CancellationToken.None, check).ConfigureAwait(false);
-            return default;
+            bool removed = await EvictCoreAsync(lease.Entry, reason, CancellationToken.None, check).ConfigureAwait(false);
+
+            // An entry that stays (in use by another request, or being removed) still holds the scope's slot for the
+            // image: a fill could not record its entry, so none is started.
+            return new CacheLookup(null, NoFill: !removed);
         }
 
         // As in Cinder, a hit is announced with the entry's host (in a cluster, the member that made it).

@@ -40,7 +40,15 @@ internal sealed partial class DefaultImageVolumeCache
     {
         ArgumentNullException.ThrowIfNull(entry);
         cancellationToken.ThrowIfCancellationRequested();
-        return await EvictCoreAsync(entry, EvictionReason.Manual, CancellationToken.None).ConfigureAwait(false);
+
+        // The caller's object may be stale: only the entry the store holds for that volume, with that id, is evicted.
+        ImageCacheEntry? stored = await _store.FindByVolumeIdAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
+        if (stored is null || stored.Id != entry.Id)
+        {
+            return false;
+        }
+
+        return await EvictCoreAsync(stored, EvictionReason.Manual, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -118,8 +126,9 @@ internal sealed partial class DefaultImageVolumeCache
                 }
                 else if (check == CacheVolumeCheck.Trusted)
                 {
-                    IVolumeDriver driver = _backends.GetDriver(entry.Scope);
+                    IVolumeDriver driver = DriverFor(entry.Scope);
                     await driver.DeleteVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
+                    Forget(entry);
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

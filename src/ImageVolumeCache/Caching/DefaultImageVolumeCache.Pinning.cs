@@ -60,7 +60,7 @@ internal sealed partial class DefaultImageVolumeCache
             // is deleted.
             if (await CheckVolumeAsync(entry, CancellationToken.None).ConfigureAwait(false) == CacheVolumeCheck.Trusted)
             {
-                await _backends.GetDriver(entry.Scope).DeleteVolumeAsync(entry.VolumeId, CancellationToken.None).ConfigureAwait(false);
+                await DriverFor(entry.Scope).DeleteVolumeAsync(entry.VolumeId, CancellationToken.None).ConfigureAwait(false);
                 Log.RetiredVolumeDeleted(_logger, entry.VolumeId, entry.Id);
             }
 

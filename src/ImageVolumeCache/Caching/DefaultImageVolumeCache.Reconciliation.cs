@@ -34,7 +34,7 @@ internal sealed partial class DefaultImageVolumeCache
         IReadOnlyList<BackendVolume> listed = await driver.ListVolumesAsync(cancellationToken).ConfigureAwait(false);
         HashSet<string> filling = [.. _underConstruction.Keys];
         IReadOnlyList<ImageCacheEntry> all = await ListEntriesAsync(cancellationToken).ConfigureAwait(false);
-        var entries = all.Where(e => _backends.Manages(backend, e.Scope)).ToList();
+        var entries = all.Where(e => Manages(backend, e.Scope)).ToList();
 
         // An entry whose volume exists but is not its cache volume (a user's volume, another image's) is dropped first,
         // and its volume left alone: from then on it is neither cloned from nor deleted.

@@ -11,13 +11,16 @@ namespace ImageVolumeCache.Caching;
 /// </summary>
 internal sealed partial class DefaultImageVolumeCache
 {
-    /// <summary>Entries whose volume this process made or checked, by entry id, with the volume id checked.</summary>
-    private readonly ConcurrentDictionary<long, string> _trusted = new();
+    /// <summary>
+    /// Entries whose volume this process made or checked, by entry id, with what was checked (volume, image and version):
+    /// a row changed in the store in any of them is checked again.
+    /// </summary>
+    private readonly ConcurrentDictionary<long, TrustedClaim> _trusted = new();
 
     /// <summary>Notes that this process made the entry's volume itself, so the entry needs no check.</summary>
-    private void Trust(ImageCacheEntry entry) => _trusted[entry.Id] = entry.VolumeId;
+    private void Trust(ImageCacheEntry entry) => _trusted[entry.Id] = TrustedClaim.Of(entry);
 
-    private void Forget(ImageCacheEntry entry) => _trusted.TryRemove(new KeyValuePair<long, string>(entry.Id, entry.VolumeId));
+    private void Forget(ImageCacheEntry entry) => _trusted.TryRemove(new KeyValuePair<long, TrustedClaim>(entry.Id, TrustedClaim.Of(entry)));
 
     /// <summary>
     /// Checks the entry's volume with the backend, once per entry and volume in this process. A driver failure is thrown
@@ -25,17 +28,17 @@ internal sealed partial class DefaultImageVolumeCache
     /// </summary>
     private async ValueTask<CacheVolumeCheck> CheckVolumeAsync(ImageCacheEntry entry, CancellationToken cancellationToken)
     {
-        if (_trusted.TryGetValue(entry.Id, out string? checkedVolume) && string.Equals(checkedVolume, entry.VolumeId, StringComparison.Ordinal))
+        if (_trusted.TryGetValue(entry.Id, out TrustedClaim checkedClaim) && checkedClaim == TrustedClaim.Of(entry))
         {
             return CacheVolumeCheck.Trusted;
         }
 
-        IVolumeDriver driver = _backends.GetDriver(entry.Scope);
+        IVolumeDriver driver = DriverFor(entry.Scope);
         BackendVolume? volume = await driver.GetVolumeAsync(entry.VolumeId, cancellationToken).ConfigureAwait(false);
         CacheVolumeCheck check = volume is null ? CacheVolumeCheck.Missing : Check(entry, volume.Spec);
         if (check == CacheVolumeCheck.Trusted)
         {
-            _trusted[entry.Id] = entry.VolumeId;
+            Trust(entry);
         }
 
         return check;
@@ -75,4 +78,10 @@ internal sealed partial class DefaultImageVolumeCache
 
     /// <summary>Takes the count of rows quarantined since the last call.</summary>
     private int TakeQuarantinedCount() => Interlocked.Exchange(ref _quarantined, 0);
+
+    /// <summary>What a trusted entry claimed when it was checked.</summary>
+    private readonly record struct TrustedClaim(string VolumeId, string ImageId, long ImageUpdatedAtUtcTicks)
+    {
+        public static TrustedClaim Of(ImageCacheEntry entry) => new(entry.VolumeId, entry.ImageId, entry.ImageUpdatedAt.UtcTicks);
+    }
 }

@@ -49,6 +49,46 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
         _images = images;
     }
 
+    /// <summary>
+    /// The driver that manages the volumes of a scope: its own backend's when this process registered it; for a scope of a
+    /// cluster made by another member, the local backend configured to serve that cluster (<c>Backends:&lt;name&gt;:Cluster</c>),
+    /// as any member of a Cinder cluster manages every volume of it.
+    /// </summary>
+    /// <exception cref="ArgumentException">No registered backend serves the scope.</exception>
+    private IVolumeDriver DriverFor(CacheScope scope) =>
+        _backends.GetDriver(_backends.IsRegistered(scope.Backend) ? scope.Backend : ClusterMember(scope.Cluster) ?? scope.Backend);
+
+    /// <summary>Whether entries of <paramref name="scope"/> are managed by <paramref name="backend"/> in this process.</summary>
+    private bool Manages(string backend, CacheScope scope) =>
+        string.Equals(scope.Backend, backend, StringComparison.Ordinal)
+        || (!_backends.IsRegistered(scope.Backend) && string.Equals(ClusterMember(scope.Cluster), backend, StringComparison.Ordinal));
+
+    /// <summary>The registered backend configured to serve the cluster (pool suffix ignored); none when none or several are.</summary>
+    private string? ClusterMember(string? cluster)
+    {
+        if (string.IsNullOrEmpty(cluster))
+        {
+            return null;
+        }
+
+        string name = BackendNames.FromHost(cluster);
+        string? found = null;
+        foreach ((string backend, BackendCacheOptions options) in _options.CurrentValue.Backends)
+        {
+            if (string.Equals(options.Cluster, name, StringComparison.Ordinal) && _backends.IsRegistered(backend))
+            {
+                if (found is not null)
+                {
+                    return null; // two local backends claim the cluster: which one serves it is not known
+                }
+
+                found = backend;
+            }
+        }
+
+        return found;
+    }
+
     /// <summary>Whether requests on the backend use the cache: the internal tenant is configured and the backend's cache is on.</summary>
     internal bool IsEnabled(string backend)
     {

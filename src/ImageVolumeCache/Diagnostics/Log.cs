@@ -136,4 +136,7 @@ internal static partial class Log
 
     [LoggerMessage(1064, LogLevel.Warning, "The entry store could not be used for image {ImageId} in scope {Scope}; the volume is made without the cache, and the next request tries the store again.")]
     public static partial void StoreUnavailable(ILogger logger, Exception exception, string imageId, string scope);
+
+    [LoggerMessage(1065, LogLevel.Warning, "Checking cache volume {VolumeId} of entry {EntryId} with its backend failed; the entry is kept and the volume is made without the cache.")]
+    public static partial void CacheVolumeCheckFailed(ILogger logger, Exception exception, string volumeId, long entryId);
 }

@@ -60,7 +60,7 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
         {
             return CacheCloneOutcome.SourceMissing;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException and not VolumeAlreadyExistsException && !cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is not VolumeAlreadyExistsException && !cancellationToken.IsCancellationRequested)
         {
             Log.CacheCloneFailed(_logger, ex, entry.VolumeId, entry.Id, target.Id, image.Id);
             return CacheCloneOutcome.Failed;

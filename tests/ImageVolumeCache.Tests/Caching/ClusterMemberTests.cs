@@ -5,8 +5,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace ImageVolumeCache.Tests.Caching;
 
 /// <summary>
-/// Two members of one cluster (hosts <c>host1@lvm</c> and <c>host2@lvm</c> serving <c>cluster1@lvm</c>), each registering
-/// only its own backend, over one store and one storage: as in Cinder, any member manages every entry of the cluster.
+/// Two members of one cluster (hosts <c>host1@lvm</c> and <c>host2@lvm</c>, each configured to serve <c>cluster1@lvm</c>),
+/// each registering only its own backend, over one store and one storage: as in Cinder, any member manages every entry
+/// of the cluster.
 /// </summary>
 public sealed class ClusterMemberTests
 {
@@ -49,6 +50,24 @@ public sealed class ClusterMemberTests
     }
 
     [Test]
+    public async Task Entries_of_another_cluster_of_the_same_backend_name_are_left_alone()
+    {
+        await using ServiceProvider a = Member(HostA, cluster: "cluster2@lvm");
+        await using ServiceProvider b = Member(HostB);
+        _images.Add("img", [1, 2, 3]);
+        ImageCacheEntry other = (await CreateAsync(a, HostA, "v1", cluster: "cluster2@lvm")).CacheEntry!;
+        IImageVolumeCache cacheOfB = b.GetRequiredService<IImageVolumeCache>();
+
+        ReconciliationResult reconciled = await cacheOfB.ReconcileAsync(HostB, CancellationToken.None);
+        bool evicted = await cacheOfB.EvictAsync(other, CancellationToken.None);
+
+        Assert.That(reconciled.EntriesRemoved + reconciled.EntriesUntrusted, Is.Zero);
+        Assert.That(evicted, Is.False);
+        Assert.That(_storage.Exists(other.VolumeId), Is.True);
+        Assert.That(await _store.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(1));
+    }
+
+    [Test]
     public async Task A_member_evicts_and_reconciles_entries_another_member_made()
     {
         await using ServiceProvider a = Member(HostA);
@@ -69,7 +88,7 @@ public sealed class ClusterMemberTests
         Assert.That(await _store.ListAsync(null, CancellationToken.None), Is.Empty);
     }
 
-    private ServiceProvider Member(string backend)
+    private ServiceProvider Member(string backend, string cluster = Cluster)
     {
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(_time);
@@ -79,6 +98,7 @@ public sealed class ClusterMemberTests
             {
                 o.InternalTenant.ProjectId = "internal-project";
                 o.InternalTenant.UserId = "internal-user";
+                o.Backends[backend] = new BackendCacheOptions { Cluster = cluster };
             })
             .AddBackend(backend, _ => _storage)
             .UseImageService(_ => _images)
@@ -86,10 +106,10 @@ public sealed class ClusterMemberTests
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
-    private static ValueTask<CreateVolumeFromImageResult> CreateAsync(IServiceProvider member, string host, string volumeId, string imageId = "img")
+    private static ValueTask<CreateVolumeFromImageResult> CreateAsync(IServiceProvider member, string host, string volumeId, string imageId = "img", string cluster = Cluster)
     {
         var requester = new RequestContext("user-project", "user-1");
-        var volume = new VolumeSpec(volumeId, host, 1) { Cluster = Cluster, ProjectId = requester.ProjectId, UserId = requester.UserId };
+        var volume = new VolumeSpec(volumeId, host, 1) { Cluster = cluster, ProjectId = requester.ProjectId, UserId = requester.UserId };
         return member.GetRequiredService<CreateFromImagePipeline>().CreateAsync(new CreateVolumeFromImageRequest(requester, volume, imageId));
     }
 }
