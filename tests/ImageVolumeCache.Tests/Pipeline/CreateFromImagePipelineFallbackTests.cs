@@ -82,4 +82,35 @@ public sealed class CreateFromImagePipelineFallbackTests : HarnessTestBase
         Assert.That(harness.Driver.Exists(c.VolumeId), Is.True);
         Assert.That(harness.Notifications(ImageVolumeCacheEventTypes.Evict), Is.Zero);
     }
+
+    [Test]
+    public async Task Entry_whose_volume_is_gone_but_which_another_request_still_pins_starts_no_fill_and_is_downloaded_around()
+    {
+        ImageInfo image = Harness.AddImage("img");
+        ImageCacheEntry entry = (await Harness.CreateAsync("img", volumeId: "earlier")).CacheEntry!;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Harness.Driver.Delay = async (call, ct) =>
+        {
+            if (call.Operation == DriverOperation.Clone && call.VolumeId == "held")
+            {
+                await release.Task.WaitAsync(ct);
+            }
+        };
+        Task<CreateVolumeFromImageResult> held = Harness.CreateAsync("img", volumeId: "held").AsTask();
+        await Harness.Driver.WaitForCallAsync(c => c.Operation == DriverOperation.Clone && c.VolumeId == "held", CancellationToken.None);
+        Harness.Driver.Lose(entry.VolumeId);
+        Harness.Notifier.Clear();
+        int downloadsBefore = Harness.Images.DownloadCount;
+
+        CreateVolumeFromImageResult result = await Harness.CreateAsync("img", volumeId: "v1");
+        string[] sent = [.. Harness.Notifier.Notifications.Select(n => n.EventType)];
+        int downloads = Harness.Images.DownloadCount - downloadsBefore;
+        release.SetResult();
+        await held;
+
+        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.Download));
+        Assert.That(Harness.Driver.GetVolume("v1").Data, Has.Length.EqualTo(image.SizeBytes));
+        Assert.That(downloads, Is.EqualTo(1), "one download, into the volume; no fill that could not be recorded");
+        Assert.That(sent, Is.EqualTo(new[] { ImageVolumeCacheEventTypes.Hit }), "one lookup, one hit; the entry is not looked up again");
+    }
 }
