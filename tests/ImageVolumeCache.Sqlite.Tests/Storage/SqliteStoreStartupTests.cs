@@ -116,7 +116,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     {
         string path = Folder.Combine("cache.db");
         await File.WriteAllTextAsync(path, "this is not a database, but it is long enough to have a header of sorts.");
-        await using ServiceProvider provider = Services(builder => builder.UseSqliteStore(path)).BuildServiceProvider();
+        await using ServiceProvider provider = StoreServices.With(builder => builder.UseSqliteStore(path)).BuildServiceProvider();
 
         CacheEntryStoreException? error = null;
         try
@@ -137,7 +137,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public void Options_without_a_path_or_connection_string_fail_validation_naming_both()
     {
-        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(_ => { })).BuildServiceProvider();
+        using ServiceProvider provider = StoreServices.With(builder => builder.UseSqliteStore(_ => { })).BuildServiceProvider();
 
         OptionsValidationException? error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
@@ -149,7 +149,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [TestCase("Data Source=x.db;Bogus=1", "not a valid SQLite connection string")]
     public void A_bad_connection_string_fails_validation_naming_the_option(string connectionString, string why)
     {
-        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(o => o.ConnectionString = connectionString)).BuildServiceProvider();
+        using ServiceProvider provider = StoreServices.With(builder => builder.UseSqliteStore(o => o.ConnectionString = connectionString)).BuildServiceProvider();
 
         OptionsValidationException? error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
@@ -159,7 +159,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public void A_negative_busy_timeout_fails_validation_naming_the_option()
     {
-        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(o =>
+        using ServiceProvider provider = StoreServices.With(builder => builder.UseSqliteStore(o =>
         {
             o.DatabasePath = "x.db";
             o.BusyTimeout = TimeSpan.FromSeconds(-1);
@@ -182,29 +182,14 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     [Test]
     public void The_store_replaces_the_in_memory_store()
     {
-        using ServiceProvider provider = Services(builder => builder.UseSqliteStore(Folder.Combine("cache.db"))).BuildServiceProvider();
+        using ServiceProvider provider = StoreServices.With(builder => builder.UseSqliteStore(Folder.Combine("cache.db"))).BuildServiceProvider();
 
         Assert.That(provider.GetRequiredService<ICacheEntryStore>(), Is.SameAs(provider.GetRequiredService<SqliteCacheEntryStore>()));
     }
 
     private static string StorePath(Action<IImageVolumeCacheBuilder> configure)
     {
-        using ServiceProvider provider = Services(configure).BuildServiceProvider();
+        using ServiceProvider provider = StoreServices.With(configure).BuildServiceProvider();
         return provider.GetRequiredService<SqliteCacheEntryStore>().DatabasePath;
     }
-
-    private static ServiceCollection Services(Action<IImageVolumeCacheBuilder> configure)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging();
-        IImageVolumeCacheBuilder builder = services.AddImageVolumeCache(o =>
-        {
-            o.InternalTenant.ProjectId = "internal-project";
-            o.InternalTenant.UserId = "internal-user";
-        });
-        builder.AddBackend("host1@lvm", _ => new Testing.InMemoryVolumeDriver());
-        configure(builder);
-        return services;
-    }
-
 }

@@ -1,0 +1,21 @@
+namespace ImageVolumeCache.PostgreSql;
+
+/// <summary>Options of <see cref="PostgreSqlCacheEntryStore"/>. Validated at start-up.</summary>
+public sealed class PostgreSqlCacheEntryStoreOptions
+{
+    /// <summary>The schema the store uses when <see cref="Schema"/> is not set: <c>image_volume_cache</c>.</summary>
+    public const string DefaultSchema = "image_volume_cache";
+
+    /// <summary>
+    /// An Npgsql connection string naming the server (<c>Host</c>, <c>Port</c>), the database and the credentials. Every
+    /// host of a cluster points at the same database and schema. Required; default <see langword="null"/>.
+    /// </summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// The PostgreSQL schema that holds the store's tables, made at start-up when missing: lower-case letters, digits and
+    /// <c>_</c>, starting with a letter or <c>_</c>, at most 63 characters, not starting with <c>pg_</c>. Several stores
+    /// (for example of separate clusters) can share a database in schemas of their own. Default <see cref="DefaultSchema"/>.
+    /// </summary>
+    public string Schema { get; set; } = DefaultSchema;
+}
