@@ -36,6 +36,19 @@ public sealed class ImageVolumeCacheOptions
     public int DownloadRetries { get; set; } = 2;
 
     /// <summary>
+    /// How long a fill lease lasts unless its holder renews it (it renews every third of it while it fills). Another
+    /// process or host takes over a fill whose lease ran out, so this bounds how long a crashed holder delays the others.
+    /// Must be from 1 second to 1 day. Default 30 seconds.
+    /// </summary>
+    public TimeSpan FillLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a request waits for a fill that another process or host holds before it downloads its volume without
+    /// the cache. Must be from 0 (never wait) to 1 day. Default 10 minutes.
+    /// </summary>
+    public TimeSpan FillLeaseWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
     /// Whether a hosted service reconciles every enabled backend when the host starts
     /// (<see cref="IImageVolumeCache.ReconcileAsync"/>): entries of lost volumes are removed, cache volumes left without
     /// an entry by a crash are adopted or deleted. A driver failure is logged and does not stop the host; an unreadable

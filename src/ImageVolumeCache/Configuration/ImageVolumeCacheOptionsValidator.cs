@@ -32,6 +32,16 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             failures.Add($"{path.Key("DownloadRetries")} must be 0 or more, but was {options.DownloadRetries}.");
         }
 
+        if (options.FillLeaseDuration < TimeSpan.FromSeconds(1) || options.FillLeaseDuration > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{path.Key("FillLeaseDuration")} must be from 00:00:01 to 1.00:00:00, but was {options.FillLeaseDuration}.");
+        }
+
+        if (options.FillLeaseWaitTimeout < TimeSpan.Zero || options.FillLeaseWaitTimeout > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{path.Key("FillLeaseWaitTimeout")} must be from 00:00:00 to 1.00:00:00, but was {options.FillLeaseWaitTimeout}.");
+        }
+
         if (!Enum.IsDefined(options.UnknownKeys))
         {
             failures.Add($"{path.Key("UnknownKeys")} must be Error or Warn, but was {options.UnknownKeys}.");

@@ -9,8 +9,10 @@ namespace ImageVolumeCache;
 /// totals are kept per scope as entries come and go. Entries are lost when the process ends; use a durable store for
 /// real hosts.
 /// </summary>
-public sealed class InMemoryCacheEntryStore : ICacheEntryStore
+public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordination
 {
+    private readonly Storage.InProcessCacheCoordination _coordination = new();
+
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Scope, string Image), LruIndex.Node> _byKey = [];
     private readonly Dictionary<long, LruIndex.Node> _byId = [];
@@ -153,4 +155,16 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore
             return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>(result);
         }
     }
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryAcquireFillLeaseAsync(string scopeKey, string imageId, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        _coordination.TryAcquireFillLeaseAsync(scopeKey, imageId, holder, now, duration, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RenewFillLeaseAsync(string scopeKey, string imageId, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        _coordination.RenewFillLeaseAsync(scopeKey, imageId, holder, now, duration, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask ReleaseFillLeaseAsync(string scopeKey, string imageId, string holder, CancellationToken cancellationToken) =>
+        _coordination.ReleaseFillLeaseAsync(scopeKey, imageId, holder, cancellationToken);
 }
