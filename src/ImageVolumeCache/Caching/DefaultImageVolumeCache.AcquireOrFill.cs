@@ -210,7 +210,8 @@ internal sealed partial class DefaultImageVolumeCache
     }
 
     /// <summary>
-    /// Leads the fill: one miss, then (when there is room) one cache volume filled and recorded, then this request's
+    /// Leads the fill: takes the store's fill lease (waiting while another process or host fills, then cloning what it
+    /// recorded), then one miss, then (when there is room) one cache volume filled and recorded, then this request's
     /// clone of it. The fill's outcome is set as soon as the entry is recorded (or known not to be made), before the
     /// clone, so waiters clone in parallel with it; a throw sets <see cref="CacheFillOutcome.LeaderFailed"/>.
     /// </summary>
@@ -219,19 +220,50 @@ internal sealed partial class DefaultImageVolumeCache
     {
         CacheFillOutcome outcome = CacheFillOutcome.LeaderFailed;
         CacheEntryLease? lease = null;
+        CacheLookup elsewhere = default;
+        FillLease? fillLease = null;
         try
         {
-            if (!missSent)
+            (fillLease, elsewhere) = await TakeFillLeaseAsync(scope, image, client, state, cancellationToken).ConfigureAwait(false);
+            if (fillLease is null)
             {
-                await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
+                outcome = elsewhere.Lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
             }
+            else
+            {
+                if (!missSent)
+                {
+                    await RecordMissAsync(scope, image, cancellationToken).ConfigureAwait(false);
+                    missSent = true;
+                }
 
-            lease = await TryFillAsync(scope, image, client, state, cancellationToken).ConfigureAwait(false);
-            outcome = lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
+                lease = await TryFillAsync(scope, image, fillLease, client, state, cancellationToken).ConfigureAwait(false);
+                outcome = lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
+            }
         }
         finally
         {
             _fills.Complete(scope.Key, image.Id, fill, outcome);
+            if (fillLease is not null)
+            {
+                await fillLease.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+
+        if (fillLease is null)
+        {
+            // Another process or host filled it meanwhile (this lookup was a hit), or there is to be no fill.
+            if (elsewhere.Lease is not { } hit)
+            {
+                return await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await CloneUnderPinAsync(hit, image, client, state, cancellationToken).ConfigureAwait(false) switch
+            {
+                CacheCloneOutcome.Cloned => new CacheResult(CacheOutcome.Hit, hit.Entry),
+                CacheCloneOutcome.Failed => new CacheResult(CacheOutcome.HitCloneFailed),
+                _ => await NotCachedAsync(scope, image, missSent: false, cancellationToken).ConfigureAwait(false),
+            };
         }
 
         // Without an entry, or with one whose volume could not be cloned (gone already, say, evicted by another process
@@ -243,7 +275,7 @@ internal sealed partial class DefaultImageVolumeCache
 
     /// <summary>Makes room and the entry; <see langword="null"/> when there is no room or a cache-side failure stopped it.</summary>
     private async ValueTask<CacheEntryLease?> TryFillAsync<TState>(
-        CacheScope scope, ImageInfo image, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+        CacheScope scope, ImageInfo image, FillLease fillLease, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
     {
         int sizeGb = image.MinimumSizeGb;
         long started = _time.GetTimestamp();
@@ -266,7 +298,7 @@ internal sealed partial class DefaultImageVolumeCache
 
         using (reservation)
         {
-            return await TryCreateEntryAsync(scope, image, sizeGb, client, state, cancellationToken).ConfigureAwait(false);
+            return await TryCreateEntryAsync(scope, image, sizeGb, fillLease, client, state, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -276,7 +308,7 @@ internal sealed partial class DefaultImageVolumeCache
     /// of the image, or a cancellation, is thrown after the volume is deleted.
     /// </summary>
     private async ValueTask<CacheEntryLease?> TryCreateEntryAsync<TState>(
-        CacheScope scope, ImageInfo image, int sizeGb, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+        CacheScope scope, ImageInfo image, int sizeGb, FillLease fillLease, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
     {
         VolumeSpec cacheVolume = NewCacheVolume(scope, image, sizeGb);
         long started = _time.GetTimestamp();
@@ -288,6 +320,14 @@ internal sealed partial class DefaultImageVolumeCache
         {
             await client.FillAsync(state, image, cacheVolume, cancellationToken).ConfigureAwait(false);
             filled = true;
+            if (!await fillLease.ConfirmAsync(cancellationToken).ConfigureAwait(false))
+            {
+                // Another holder took the fill over (this one was too slow to renew, or cut off): it records the entry.
+                Log.FillLeaseLost(_logger, image.Id, scope.Key, cacheVolume.Id);
+                await DeleteFilledVolumeAsync(scope, cacheVolume.Id).ConfigureAwait(false);
+                return null;
+            }
+
             watch = _pins.WatchRemovals();
             entry = await CreateEntryAsync(scope, image, cacheVolume.Id, sizeGb, madeHere: true, cancellationToken).ConfigureAwait(false);
             if (entry is null)

@@ -47,6 +47,7 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
         _time = time;
         _logger = logger;
         _images = images;
+        _coordination = store as ICacheCoordination ?? new Storage.InProcessCacheCoordination();
     }
 
     /// <summary>

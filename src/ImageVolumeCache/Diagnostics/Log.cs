@@ -139,4 +139,19 @@ internal static partial class Log
 
     [LoggerMessage(1065, LogLevel.Warning, "Checking cache volume {VolumeId} of entry {EntryId} with its backend failed; the entry is kept and the volume is made without the cache.")]
     public static partial void CacheVolumeCheckFailed(ILogger logger, Exception exception, string volumeId, long entryId);
+
+    [LoggerMessage(1066, LogLevel.Warning, "Renewing the fill lease of image {ImageId} in scope {Scope} failed; it is tried again.")]
+    public static partial void FillLeaseRenewFailed(ILogger logger, Exception exception, string imageId, string scope);
+
+    [LoggerMessage(1067, LogLevel.Warning, "Releasing the fill lease of image {ImageId} in scope {Scope} failed; it runs out by itself.")]
+    public static partial void FillLeaseReleaseFailed(ILogger logger, Exception exception, string imageId, string scope);
+
+    [LoggerMessage(1068, LogLevel.Debug, "Image {ImageId} in scope {Scope} is being cached by another process or host; waiting for it.")]
+    public static partial void WaitingForFillElsewhere(ILogger logger, string imageId, string scope);
+
+    [LoggerMessage(1069, LogLevel.Warning, "Image {ImageId} in scope {Scope} was still being cached by another process or host after {Timeout}; the volume is made without the cache.")]
+    public static partial void FillElsewhereWaitGaveUp(ILogger logger, string imageId, string scope, TimeSpan timeout);
+
+    [LoggerMessage(1070, LogLevel.Warning, "The fill lease of image {ImageId} in scope {Scope} was taken over while this host filled cache volume {VolumeId}; its entry is not recorded and the volume is deleted.")]
+    public static partial void FillLeaseLost(ILogger logger, string imageId, string scope, string volumeId);
 }
