@@ -2,17 +2,19 @@ using ImageVolumeCache.Sqlite.TestHost;
 
 // race <database> <start-file> <name> <own-images>: two processes adding entries to one database file.
 // share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>...: one of two processes sharing a backend and a store.
+// herd <volumes-dir> <images-dir> <database> <name> <requests> <start-file> <image-id>: one of several processes asking for one uncached image at once.
 // crash <volumes-dir> <images-dir> <database> <run> <image-id>...: creates volumes from images until killed.
 return args switch
 {
     ["race", ..] => await RaceCommand.RunAsync(args[1..]),
     ["crash", ..] => await CrashCommand.RunAsync(args[1..]),
     ["share", ..] => await ShareCommand.RunAsync(args[1..]),
+    ["herd", ..] => await HerdCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images> | crash <volumes-dir> <images-dir> <database> <run> <image-id>... | share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>...");
+    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images> | crash <volumes-dir> <images-dir> <database> <run> <image-id>... | share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>... | herd <volumes-dir> <images-dir> <database> <name> <requests> <start-file> <image-id>");
     return 2;
 }

@@ -13,7 +13,6 @@ namespace ImageVolumeCache.Sqlite.TestHost;
 internal static class ShareCommand
 {
     private const int Lanes = 2;
-    private const int Compared = 64 << 10;
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -48,7 +47,7 @@ internal static class ShareCommand
                 try
                 {
                     CreateVolumeFromImageResult result = await CrashHost.CreateAsync(services, target, image, random.Next(4) == 0 ? 2 : 1);
-                    line = SameBytes(driver!.GetVolumePath(target), prefixes[image]) ? $"ok {target} {image} {result.Path}" : $"wrong {target} {image} {result.Path}";
+                    line = ImagePrefix.Matches(driver!.GetVolumePath(target), prefixes[image]) ? $"ok {target} {image} {result.Path}" : $"wrong {target} {image} {result.Path}";
                     await driver!.DeleteVolumeAsync(target, CancellationToken.None);
                 }
                 catch (Exception ex)
@@ -69,22 +68,12 @@ internal static class ShareCommand
 
     private static async Task<Dictionary<string, byte[]>> ReadPrefixesAsync(IServiceProvider services, string[] imageIds)
     {
-        var images = services.GetRequiredService<IImageService>();
         var prefixes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (string id in imageIds)
         {
-            await using Stream data = await images.OpenReadAsync(CrashHost.Requester, id, CancellationToken.None);
-            byte[] prefix = new byte[Compared];
-            prefixes[id] = prefix[..await data.ReadAtLeastAsync(prefix, Compared, throwOnEndOfStream: false)];
+            prefixes[id] = await ImagePrefix.ReadAsync(services, id);
         }
 
         return prefixes;
-    }
-
-    private static bool SameBytes(string path, byte[] expected)
-    {
-        using FileStream file = File.OpenRead(path);
-        byte[] actual = new byte[expected.Length];
-        return file.ReadAtLeast(actual, actual.Length, throwOnEndOfStream: false) == actual.Length && actual.AsSpan().SequenceEqual(expected);
     }
 }

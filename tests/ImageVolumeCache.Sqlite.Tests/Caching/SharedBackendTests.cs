@@ -7,8 +7,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ImageVolumeCache.Sqlite.Tests.Caching;
 
 /// <summary>
-/// Two real processes (the TestHost child, "share" command) sharing one file-system backend and one SQLite file, with a
-/// cache of one entry and three images, so that each keeps evicting the entries the other clones from.
+/// Real processes (the TestHost child) sharing one file-system backend and one SQLite file: two with a cache of one entry
+/// and three images, so that each keeps evicting the entries the other clones from ("share" command); three asking for
+/// one uncached image at the same moment ("herd" command).
 /// </summary>
 public sealed class SharedBackendTests
 {
@@ -47,6 +48,47 @@ public sealed class SharedBackendTests
         IReadOnlyList<ImageCacheEntry> entries = await host.GetRequiredService<ICacheEntryStore>().ListAsync(null, CancellationToken.None);
         Assert.That(left.Select(v => v.Spec.Id), Is.EquivalentTo(entries.Select(e => e.VolumeId)), "no leaked volume");
         Assert.That(Directory.GetFiles(volumes).Select(Path.GetFileName).Where(f => !f!.EndsWith(".img", StringComparison.Ordinal) && !f.EndsWith(".json", StringComparison.Ordinal)), Is.Empty, "no leftover files");
+    }
+
+    [Test]
+    public async Task Three_processes_asking_for_one_uncached_image_at_once_download_it_once_and_clone_it_everywhere()
+    {
+        const int RequestsPerHerd = 32;
+        using var folder = new TemporaryDirectory();
+        string volumes = Directory.CreateDirectory(folder.Combine("volumes")).FullName;
+        string images = folder.Combine("images");
+        string database = folder.Combine("cache.db");
+        string start = folder.Combine("start");
+        await AddImagesAsync(images, new Random(7));
+        Process[] herd = [.. new[] { "h1", "h2", "h3" }.Select(name => ChildProcess.Start(
+            ["herd", volumes, images, database, name, ChildProcess.Number(RequestsPerHerd), start, Images[0].Id]))];
+        try
+        {
+            foreach (Process child in herd)
+            {
+                Assert.That(await child.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"), await ErrorsAsync(child));
+            }
+
+            await File.WriteAllTextAsync(start, "go");
+            string[] lines = [.. (await Task.WhenAll(herd.Select(LinesAsync))).SelectMany(l => l)];
+
+            int downloads = lines.Where(l => l.StartsWith("downloads ", StringComparison.Ordinal)).Sum(l => int.Parse(l["downloads ".Length..], System.Globalization.CultureInfo.InvariantCulture));
+            string[] requests = [.. lines.Where(l => !l.StartsWith("downloads ", StringComparison.Ordinal))];
+            await TestContext.Out.WriteLineAsync($"{requests.Length} requests, {downloads} download(s); paths: " +
+                string.Join(", ", requests.GroupBy(l => l.Split(' ')[^1]).Select(g => $"{g.Key} {g.Count()}")));
+            Assert.That(requests.Where(l => !l.StartsWith("ok ", StringComparison.Ordinal)), Is.Empty, "failed requests and clones with wrong bytes");
+            Assert.That(requests, Has.Length.EqualTo(3 * RequestsPerHerd));
+            Assert.That(downloads, Is.EqualTo(1), "one download for the three processes");
+            using var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = database });
+            Assert.That(await store.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(1));
+        }
+        finally
+        {
+            foreach (Process child in herd)
+            {
+                child.Dispose();
+            }
+        }
     }
 
     private static Process Start(string volumes, string images, string database, string start, string name, int seed) =>

@@ -1,0 +1,85 @@
+using ImageVolumeCache.FileSystem;
+
+namespace ImageVolumeCache.Sqlite.TestHost;
+
+/// <summary>
+/// One of several processes asking for one uncached image at the same moment: waits for a start file, then makes
+/// &lt;requests&gt; volumes from the image at once. Prints "ok &lt;volume&gt; &lt;path&gt;" for each volume whose first
+/// bytes are the image's ("wrong …" otherwise, "fail …" for a failed request), then "downloads &lt;n&gt;": how many times
+/// this process copied image data into a volume.
+/// </summary>
+internal static class HerdCommand
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args is not [string volumes, string images, string database, string name, string requestsText, string startFile, string imageId]
+            || !int.TryParse(requestsText, out int requests))
+        {
+            Console.Error.WriteLine("usage: herd <volumes-dir> <images-dir> <database> <name> <requests> <start-file> <image-id>");
+            return 2;
+        }
+
+        CountingDriver? counting = null;
+        await using var services = CrashHost.Build(volumes, images, database, inner => counting = new CountingDriver(inner), maxCount: 0);
+        await CrashHost.StartAsync(services);
+        var driver = (FileSystemVolumeDriver)counting!.Inner;
+        byte[] prefix = await ImagePrefix.ReadAsync(services, imageId);
+        Console.WriteLine("ready");
+        while (!File.Exists(startFile))
+        {
+            await Task.Delay(1);
+        }
+
+        string[] lines = await Task.WhenAll(Enumerable.Range(0, requests).Select(i => Task.Run(async () =>
+        {
+            string target = $"{CrashHost.TargetPrefix}{name}-{i}";
+            try
+            {
+                CreateVolumeFromImageResult result = await CrashHost.CreateAsync(services, target, imageId, 1);
+                return (ImagePrefix.Matches(driver.GetVolumePath(target), prefix) ? "ok " : "wrong ") + $"{target} {result.Path}";
+            }
+            catch (Exception ex)
+            {
+                return $"fail {target} {ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}";
+            }
+        })));
+
+        foreach (string line in lines)
+        {
+            Console.WriteLine(line);
+        }
+
+        Console.WriteLine($"downloads {counting.Copies}");
+        return 0;
+    }
+
+    /// <summary>Counts the image copies into volumes of another driver.</summary>
+    private sealed class CountingDriver(IVolumeDriver inner) : IVolumeDriver
+    {
+        private int _copies;
+
+        public IVolumeDriver Inner { get; } = inner;
+
+        public int Copies => Volatile.Read(ref _copies);
+
+        public ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken) => Inner.TryCloneImageAsync(target, image, cancellationToken);
+
+        public ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken) => Inner.CreateVolumeAsync(volume, cancellationToken);
+
+        public ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken) => Inner.CloneVolumeAsync(target, sourceVolumeId, cancellationToken);
+
+        public ValueTask ExtendVolumeAsync(string volumeId, int newSizeGb, CancellationToken cancellationToken) => Inner.ExtendVolumeAsync(volumeId, newSizeGb, cancellationToken);
+
+        public ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _copies);
+            return Inner.CopyImageToVolumeAsync(volumeId, image, data, cancellationToken);
+        }
+
+        public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => Inner.DeleteVolumeAsync(volumeId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) => Inner.ListVolumesAsync(cancellationToken);
+
+        public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) => Inner.GetVolumeAsync(volumeId, cancellationToken);
+    }
+}
