@@ -18,7 +18,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
         }
 
         Assert.That(SqliteFile.Query(path, "PRAGMA journal_mode"), Is.EqualTo("wal"));
-        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(2L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(3L));
     }
 
     [Test]
