@@ -28,10 +28,10 @@ public sealed class PostgreSqlMigrationTests
             await store.InitializeAsync(CancellationToken.None);
         }
 
-        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(1));
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(2));
         Assert.That(
             await PostgresServer.QueryAsync($"SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = '{_options.Schema}'"),
-            Is.EqualTo("cache_entries,quarantined_entries,schema_version,scope_totals"));
+            Is.EqualTo("cache_entries,fill_leases,quarantined_entries,schema_version,scope_totals"));
     }
 
     [Test]
