@@ -80,6 +80,25 @@ public sealed class PostgreSqlMigrationTests
     }
 
     [Test]
+    public async Task A_schema_of_the_previous_version_gains_fill_leases_and_keeps_its_entries()
+    {
+        ImageCacheEntry? added;
+        await using (var first = new PostgreSqlCacheEntryStore(_options))
+        {
+            added = await first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+        }
+
+        await PostgresServer.ExecuteAsync($"DROP TABLE {_options.Schema}.fill_leases; UPDATE {_options.Schema}.schema_version SET version = 1");
+
+        await using var second = new PostgreSqlCacheEntryStore(_options);
+        bool acquired = await second.TryAcquireFillLeaseAsync(Scope, "image-b", "holder", T0, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.That(acquired, Is.True);
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(2));
+        Assert.That(await second.ListAsync(null, CancellationToken.None), Is.EqualTo(new[] { added }));
+    }
+
+    [Test]
     public async Task A_schema_with_a_newer_version_is_refused_naming_the_server_and_schema()
     {
         await using (var store = new PostgreSqlCacheEntryStore(_options))
