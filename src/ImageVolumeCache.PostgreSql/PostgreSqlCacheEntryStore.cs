@@ -9,7 +9,8 @@ namespace ImageVolumeCache.PostgreSql;
 
 /// <summary>
 /// An <see cref="ICacheEntryStore"/> on a PostgreSQL database, shared by the hosts of a cluster: the unique key on
-/// (scope, image) means two hosts never make two entries for one image. Each operation is one statement, so one round
+/// (scope, image) means two hosts never make two entries for one image, and its fill leases, as
+/// <see cref="ICacheCoordination"/>, mean one of them fills it. Each operation is one statement, so one round
 /// trip, through one <see cref="NpgsqlDataSource"/> (Npgsql's pool): lookup-and-touch is an <c>UPDATE … RETURNING</c>,
 /// LRU candidates come from an index on (scope, last_used, id), totals from a per-scope row kept by a trigger.
 /// </summary>

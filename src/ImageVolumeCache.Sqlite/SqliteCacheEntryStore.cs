@@ -7,8 +7,8 @@ namespace ImageVolumeCache.Sqlite;
 
 /// <summary>
 /// An <see cref="ICacheEntryStore"/> on a SQLite file: entries survive restarts, and several processes of one host can
-/// share the file (the unique key on (scope, image) means two processes never make two entries for one image).
-/// Each operation is one prepared statement on an open connection: lookup-and-touch is an <c>UPDATE … RETURNING</c>, LRU
+/// share the file (the unique key on (scope, image) means two processes never make two entries for one image, and its
+/// fill leases, as <see cref="ICacheCoordination"/>, mean one of them fills it). Each operation is one prepared statement on an open connection: lookup-and-touch is an <c>UPDATE … RETURNING</c>, LRU
 /// candidates come from an index on (scope, last_used, id), totals from a per-scope row kept by triggers.
 /// </summary>
 /// <remarks>

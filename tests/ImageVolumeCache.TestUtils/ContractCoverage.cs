@@ -5,7 +5,8 @@ namespace ImageVolumeCache.TestUtils;
 /// <summary>
 /// What the contract-coverage guards share: which types a test assembly's fixtures run a contract suite against, and
 /// which implementations of an abstraction the library assemblies beside the tests hold. Each test project runs the
-/// guards (<see cref="VolumeDriverContractGuard"/>, <see cref="CacheEntryStoreContractGuard"/>) on its own package.
+/// guards (<see cref="VolumeDriverContractGuard"/>, <see cref="CacheEntryStoreContractGuard"/>,
+/// <see cref="CacheCoordinationContractGuard"/>) on its own package.
 /// </summary>
 public static class ContractCoverage
 {

@@ -63,6 +63,17 @@ internal static class PostgreSqlSchema
             quarantined_at bigint NOT NULL,
             reason text NOT NULL);
         """,
+
+        // 2: fill leases, one row per (scope, image) being filled: who fills it and until when (UTC ticks), so that the
+        // hosts of a cluster fill an image once; a row whose time ran out is taken over in place.
+        """
+        CREATE TABLE {schema}.fill_leases (
+            scope_key text COLLATE "C" NOT NULL,
+            image_id text COLLATE "C" NOT NULL,
+            holder text NOT NULL,
+            expires_at bigint NOT NULL,
+            PRIMARY KEY (scope_key, image_id));
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

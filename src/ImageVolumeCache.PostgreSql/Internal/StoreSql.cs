@@ -24,6 +24,16 @@ internal sealed class StoreSql
         ListScope = $"SELECT {Columns} FROM {entries} WHERE scope_key = $1 ORDER BY last_used, id";
         ListAll = $"SELECT {Columns} FROM {entries} ORDER BY scope_key, last_used, id";
 
+        // Leases: $1 scope, $2 image, $3 holder, $4 now, $5 expiry, in UTC ticks. A concurrent insert of the same key
+        // waits for the other's row and then judges it by the WHERE, so exactly one holder of many gets a row back.
+        string leases = $"{quotedSchema}.fill_leases";
+        AcquireLease = $"INSERT INTO {leases} AS l (scope_key, image_id, holder, expires_at) VALUES ($1, $2, $3, $5) "
+            + "ON CONFLICT (scope_key, image_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
+            + "WHERE l.holder = EXCLUDED.holder OR l.expires_at <= $4 "
+            + "RETURNING holder";
+        RenewLease = $"UPDATE {leases} SET expires_at = $4 WHERE scope_key = $1 AND image_id = $2 AND holder = $3 RETURNING holder";
+        ReleaseLease = $"DELETE FROM {leases} WHERE scope_key = $1 AND image_id = $2 AND holder = $3";
+
         // The repairs below run when a call met a bad row or impossible totals, never on the hot path.
         Quarantine = $"""
             WITH moved AS (DELETE FROM {entries} WHERE id = ANY($1) RETURNING *)
@@ -56,6 +66,14 @@ internal sealed class StoreSql
     public string ListScope { get; }
 
     public string ListAll { get; }
+
+    /// <summary>Takes a lease nobody holds, one whose time ran out, or one the holder holds; returns a row when the holder holds it.</summary>
+    public string AcquireLease { get; }
+
+    /// <summary>Extends ($4 expiry) a lease the holder still holds, even one whose time ran out; returns a row when it did.</summary>
+    public string RenewLease { get; }
+
+    public string ReleaseLease { get; }
 
     /// <summary>Moves rows ($1 ids) into <c>quarantined_entries</c> with a time ($2) and each one's reason ($3); the delete trigger updates the totals.</summary>
     public string Quarantine { get; }

@@ -28,8 +28,24 @@ internal static class Sql
 
     public const string ListAll = $"SELECT {Columns} FROM cache_entries ORDER BY scope_key, last_used, id";
 
+    /// <summary>
+    /// Takes a lease nobody holds, one whose time ran out, or one the holder holds; returns a row when the holder holds it.
+    /// </summary>
+    public const string AcquireLease =
+        "INSERT INTO fill_leases (scope_key, image_id, holder, expires_at) VALUES ($scope, $image, $holder, $expires) "
+        + "ON CONFLICT (scope_key, image_id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at "
+        + "WHERE fill_leases.holder = excluded.holder OR fill_leases.expires_at <= $now "
+        + "RETURNING holder";
+
+    /// <summary>Extends a lease the holder still holds (even one whose time ran out); returns a row when it did.</summary>
+    public const string RenewLease =
+        "UPDATE fill_leases SET expires_at = $expires WHERE scope_key = $scope AND image_id = $image AND holder = $holder RETURNING holder";
+
+    public const string ReleaseLease = "DELETE FROM fill_leases WHERE scope_key = $scope AND image_id = $image AND holder = $holder";
+
     /// <summary>Every statement, indexed by <see cref="Statement"/>.</summary>
-    public static readonly string[] Texts = [GetAndTouch, Get, FindByVolume, Insert, Remove, LeastRecentlyUsed, Totals, ListScope, ListAll];
+    public static readonly string[] Texts =
+        [GetAndTouch, Get, FindByVolume, Insert, Remove, LeastRecentlyUsed, Totals, ListScope, ListAll, AcquireLease, RenewLease, ReleaseLease];
 }
 
 /// <summary>Indexes into <see cref="Sql.Texts"/>.</summary>
@@ -44,4 +60,7 @@ internal enum Statement
     Totals,
     ListScope,
     ListAll,
+    AcquireLease,
+    RenewLease,
+    ReleaseLease,
 }

@@ -51,6 +51,17 @@ internal static class SqliteSchema
             quarantined_at INTEGER NOT NULL,
             reason TEXT NOT NULL);
         """,
+
+        // 3: fill leases, one row per (scope, image) being filled: who fills it and until when (UTC ticks), so that the
+        // processes sharing the file fill an image once; a row whose time ran out is taken over in place.
+        """
+        CREATE TABLE fill_leases (
+            scope_key TEXT NOT NULL,
+            image_id TEXT NOT NULL,
+            holder TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (scope_key, image_id)) WITHOUT ROWID;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

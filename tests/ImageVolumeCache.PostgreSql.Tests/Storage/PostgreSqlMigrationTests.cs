@@ -28,10 +28,10 @@ public sealed class PostgreSqlMigrationTests
             await store.InitializeAsync(CancellationToken.None);
         }
 
-        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(1));
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(2));
         Assert.That(
             await PostgresServer.QueryAsync($"SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = '{_options.Schema}'"),
-            Is.EqualTo("cache_entries,quarantined_entries,schema_version,scope_totals"));
+            Is.EqualTo("cache_entries,fill_leases,quarantined_entries,schema_version,scope_totals"));
     }
 
     [Test]
@@ -77,6 +77,25 @@ public sealed class PostgreSqlMigrationTests
 
         Assert.That(await second.ListAsync(null, CancellationToken.None), Is.EqualTo(new[] { added }));
         Assert.That(await second.GetTotalsAsync(Scope, CancellationToken.None), Is.EqualTo(new CacheScopeTotals(1, 4)));
+    }
+
+    [Test]
+    public async Task A_schema_of_the_previous_version_gains_fill_leases_and_keeps_its_entries()
+    {
+        ImageCacheEntry? added;
+        await using (var first = new PostgreSqlCacheEntryStore(_options))
+        {
+            added = await first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+        }
+
+        await PostgresServer.ExecuteAsync($"DROP TABLE {_options.Schema}.fill_leases; UPDATE {_options.Schema}.schema_version SET version = 1");
+
+        await using var second = new PostgreSqlCacheEntryStore(_options);
+        bool acquired = await second.TryAcquireFillLeaseAsync(Scope, "image-b", "holder", T0, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.That(acquired, Is.True);
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(2));
+        Assert.That(await second.ListAsync(null, CancellationToken.None), Is.EqualTo(new[] { added }));
     }
 
     [Test]

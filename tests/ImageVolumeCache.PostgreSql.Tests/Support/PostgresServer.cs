@@ -55,6 +55,19 @@ public static class PostgresServer
         return value is DBNull ? null : value;
     }
 
+    /// <summary>
+    /// Closes a contract suite's store and drops its schema; nothing when there is none (the server was missing and the
+    /// test ignored, or failed, before a store was made).
+    /// </summary>
+    public static async ValueTask DisposeStoreAsync(PostgreSqlCacheEntryStore? store)
+    {
+        if (store is not null)
+        {
+            await store.DisposeAsync();
+            await DropSchemaAsync(store.Schema);
+        }
+    }
+
     /// <summary>Drops a test schema with everything in it; nothing when there is no server or no such schema.</summary>
     public static async Task DropSchemaAsync(string schema)
     {

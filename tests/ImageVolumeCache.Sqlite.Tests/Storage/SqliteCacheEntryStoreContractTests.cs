@@ -1,26 +1,13 @@
+using ImageVolumeCache.Sqlite.Tests.Support;
 using ImageVolumeCache.Testing;
 
 namespace ImageVolumeCache.Sqlite.Tests.Storage;
 
 public sealed class SqliteCacheEntryStoreContractTests : CacheEntryStoreContractTests<SqliteCacheEntryStore>
 {
-    private readonly List<TemporaryDirectory> _folders = [];
+    private readonly TemporaryStores _stores = new();
 
-    protected override SqliteCacheEntryStore CreateStore()
-    {
-        var folder = new TemporaryDirectory();
-        _folders.Add(folder);
-        return new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = folder.Combine("entries.db") });
-    }
+    protected override SqliteCacheEntryStore CreateStore() => _stores.Create();
 
-    protected override async ValueTask DisposeStoreAsync(SqliteCacheEntryStore store)
-    {
-        await base.DisposeStoreAsync(store);
-        foreach (TemporaryDirectory folder in _folders)
-        {
-            folder.Dispose();
-        }
-
-        _folders.Clear();
-    }
+    protected override ValueTask DisposeStoreAsync(SqliteCacheEntryStore store) => _stores.DisposeAsync(store);
 }

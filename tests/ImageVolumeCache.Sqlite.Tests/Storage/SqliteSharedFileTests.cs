@@ -89,6 +89,39 @@ public sealed class SqliteSharedFileTests
         Assert.That(removed.Count(r => r), Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task A_fill_lease_taken_through_one_store_holds_against_the_other_until_released()
+    {
+        var duration = TimeSpan.FromSeconds(30);
+        await _first.TryAcquireFillLeaseAsync("host1@lvm", "image-a", "first", T0, duration, CancellationToken.None);
+
+        bool whileHeld = await _second.TryAcquireFillLeaseAsync("host1@lvm", "image-a", "second", T0.AddSeconds(1), duration, CancellationToken.None);
+        await _first.ReleaseFillLeaseAsync("host1@lvm", "image-a", "first", CancellationToken.None);
+        bool released = await _second.TryAcquireFillLeaseAsync("host1@lvm", "image-a", "second", T0.AddSeconds(2), duration, CancellationToken.None);
+
+        Assert.That(whileHeld, Is.False);
+        Assert.That(released, Is.True);
+    }
+
+    [Test]
+    public async Task Two_stores_racing_for_one_fill_lease_give_it_to_one_holder()
+    {
+        using var start = new ManualResetEventSlim();
+        Task<bool>[] acquires = Enumerable.Range(0, 16)
+            .Select(i => Task.Run(async () =>
+            {
+                start.Wait();
+                SqliteCacheEntryStore store = i % 2 == 0 ? _first : _second;
+                return await store.TryAcquireFillLeaseAsync("host1@lvm", "image-a", $"holder-{i}", T0, TimeSpan.FromSeconds(30), CancellationToken.None);
+            }))
+            .ToArray();
+
+        start.Set();
+        bool[] results = await Task.WhenAll(acquires);
+
+        Assert.That(results.Count(r => r), Is.EqualTo(1));
+    }
+
     private static ImageCacheEntry Entry(string imageId, string volumeId) =>
         new(0, "host1@lvm", "host1@lvm", null, imageId, T0, volumeId, 1, T0, T0);
 }

@@ -18,7 +18,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
         }
 
         Assert.That(SqliteFile.Query(path, "PRAGMA journal_mode"), Is.EqualTo("wal"));
-        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(2L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(3L));
     }
 
     [Test]
@@ -97,6 +97,25 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
 
         Assert.That(error?.Message, Does.Contain(path).And.Contain("schema version 99"));
         Assert.That(SqliteFile.Query(path, "SELECT count(*) FROM cache_entries"), Is.EqualTo(1L));
+    }
+
+    [Test]
+    public async Task A_file_of_the_previous_schema_version_gains_fill_leases_and_keeps_its_entries()
+    {
+        string path = Folder.Combine("cache.db");
+        using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
+        {
+            await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a"), CancellationToken.None);
+        }
+
+        SqliteFile.Execute(path, "DROP TABLE fill_leases; UPDATE schema_version SET version = 2");
+
+        using var reopened = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
+        bool acquired = await reopened.TryAcquireFillLeaseAsync(StoreEntries.Scope, "image-b", "holder", StoreEntries.T0, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        Assert.That(acquired, Is.True);
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(3L));
+        Assert.That(await reopened.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(1));
     }
 
     [Test]

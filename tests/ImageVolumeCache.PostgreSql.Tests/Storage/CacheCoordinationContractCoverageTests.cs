@@ -1,0 +1,3 @@
+namespace ImageVolumeCache.PostgreSql.Tests.Storage;
+
+public sealed class CacheCoordinationContractCoverageTests : CacheCoordinationContractGuard;

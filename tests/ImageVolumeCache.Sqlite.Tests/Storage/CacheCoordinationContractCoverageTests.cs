@@ -1,0 +1,3 @@
+namespace ImageVolumeCache.Sqlite.Tests.Storage;
+
+public sealed class CacheCoordinationContractCoverageTests : CacheCoordinationContractGuard;

@@ -1,0 +1,3 @@
+namespace ImageVolumeCache.Tests.Storage;
+
+public sealed class CacheCoordinationContractCoverageTests : CacheCoordinationContractGuard;
