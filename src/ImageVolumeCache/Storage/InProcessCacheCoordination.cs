@@ -42,7 +42,10 @@ internal sealed class InProcessCacheCoordination : ICacheCoordination
 
     public ValueTask ReleaseFillLeaseAsync(string scopeKey, string imageId, string holder, CancellationToken cancellationToken)
     {
+        ArgumentException.ThrowIfNullOrEmpty(scopeKey);
+        ArgumentException.ThrowIfNullOrEmpty(imageId);
         ArgumentException.ThrowIfNullOrEmpty(holder);
+        cancellationToken.ThrowIfCancellationRequested();
         lock (_leases)
         {
             if (_leases.TryGetValue((scopeKey, imageId), out Lease held) && held.Holder == holder)
