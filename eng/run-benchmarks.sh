@@ -13,6 +13,9 @@
 # The end-to-end run (e2e) times the file-system backend in the temporary directory and, when IMAGEVOLUMECACHE_REFLINK_DIR
 # names one, in a reflink-capable directory; when it is unset and the script runs as root, it makes one for the run with
 # eng/reflink-dir.sh (a 4 GiB XFS image, reflink=1, loop-mounted on artifacts/bench/reflink) and removes it at the end.
+# The PostgreSQL store's benchmarks (*PostgreSql*) run on the server IMAGEVOLUMECACHE_POSTGRES names; when it is unset,
+# the script starts a throw-away one with eng/postgres.sh (Debian's postgresql package, installed when missing) and stops
+# it at the end; when none can be started, the other micro-benchmarks still run.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -38,12 +41,18 @@ if $short; then
 fi
 
 source eng/reflink-dir.sh
+source eng/postgres.sh
 reflink_image="$out/reflink.img"
 reflink_dir="$out/reflink"
 reflink_made=false
+postgres_state="$out/postgres.state"
+postgres_made=false
 cleanup() {
   if $reflink_made; then
     reflink_dir_unmount "$reflink_image" "$reflink_dir"
+  fi
+  if $postgres_made; then
+    postgres_stop "$postgres_state"
   fi
 }
 trap cleanup EXIT
@@ -53,8 +62,20 @@ echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) CPU(s): $(grep -m1 'model name' /p
 dotnet build "$project" -c Release
 run() { dotnet run -c Release --no-build --project "$project" -- "$@"; }
 
-# The micro-benchmarks: hit-path overhead and entry-store operations. BenchmarkDotNet prints each table as it ends.
-run --filter '*' "${job[@]}" --exporters json github --artifacts "$out/bdn" > "$out/micro.log"
+# The micro-benchmarks: hit-path overhead and entry-store operations, the PostgreSQL store's on a server of its own
+# unless IMAGEVOLUMECACHE_POSTGRES names one. BenchmarkDotNet prints each table as it ends.
+micro=('*HitPath*' '*InMemory*' '*Sqlite*' '*PostgreSql*')
+if [[ -z "${IMAGEVOLUMECACHE_POSTGRES:-}" ]]; then
+  postgres_stop "$postgres_state"
+  if postgres_start "$postgres_state"; then
+    postgres_made=true
+    export IMAGEVOLUMECACHE_POSTGRES="$POSTGRES_CONNECTION_STRING"
+  else
+    echo "(no PostgreSQL server: the PostgreSQL store's benchmarks are left out)"
+    micro=('*HitPath*' '*InMemory*' '*Sqlite*')
+  fi
+fi
+run --filter "${micro[@]}" "${job[@]}" --exporters json github --artifacts "$out/bdn" > "$out/micro.log"
 echo
 echo "## Micro-benchmarks"
 for report in "$out"/bdn/results/*-report-github.md; do

@@ -15,6 +15,7 @@ internal sealed class SampleOptions
         ["--keep-volumes"] = "Sample:KeepVolumes",
         ["--store"] = "Sample:Store",
         ["--store-file"] = "Sample:StoreFile",
+        ["--store-connection"] = "Sample:StoreConnection",
     };
 
     /// <summary>The backend the volumes are made on.</summary>
@@ -38,15 +39,26 @@ internal sealed class SampleOptions
     /// <summary>Keep the volumes after the run (they are deleted by default, to give the disk space back).</summary>
     public bool KeepVolumes { get; set; }
 
-    /// <summary>Where cache entries are kept: <c>sqlite</c> (a file, so a second run starts with hits) or <c>memory</c>.</summary>
+    /// <summary>
+    /// Where cache entries are kept: <c>sqlite</c> (a file, so a second run starts with hits), <c>memory</c>, or
+    /// <c>postgres</c> (a PostgreSQL database named by <see cref="StoreConnection"/>; a second run starts with hits too).
+    /// </summary>
     public string Store { get; set; } = "sqlite";
 
     /// <summary>The SQLite file; empty means <c>cache.db</c> in the data folder.</summary>
     public string StoreFile { get; set; } = string.Empty;
 
+    /// <summary>The Npgsql connection string of the PostgreSQL store; required with <c>--store postgres</c>.</summary>
+    public string StoreConnection { get; set; } = string.Empty;
+
     public bool StoresInMemory => string.Equals(Store, "memory", StringComparison.OrdinalIgnoreCase);
 
-    public bool IsStoreKnown => StoresInMemory || string.Equals(Store, "sqlite", StringComparison.OrdinalIgnoreCase);
+    public bool StoresInPostgreSql => string.Equals(Store, "postgres", StringComparison.OrdinalIgnoreCase);
+
+    public bool IsStoreKnown => StoresInMemory || StoresInPostgreSql || string.Equals(Store, "sqlite", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>With <c>--store postgres</c>, a connection string is needed: it names the server, the database and the user.</summary>
+    public bool LacksStoreConnection => StoresInPostgreSql && string.IsNullOrWhiteSpace(StoreConnection);
 
     public string StoreFilePath => string.IsNullOrWhiteSpace(StoreFile) ? Path.Combine(DataDirectory, "cache.db") : Path.GetFullPath(StoreFile);
 

@@ -23,7 +23,14 @@ internal static class SampleRunner
         SampleOptions options = builder.Configuration.GetSection("Sample").Get<SampleOptions>() ?? new SampleOptions();
         if (options.ImageSizeMb <= 0 || options.Volumes < 2 || !options.IsStoreKnown)
         {
-            await output.WriteLineAsync("--image-size-mb must be at least 1, --volumes at least 2, and --store sqlite or memory.");
+            await output.WriteLineAsync("--image-size-mb must be at least 1, --volumes at least 2, and --store sqlite, memory or postgres.");
+            return 2;
+        }
+
+        if (options.LacksStoreConnection)
+        {
+            await output.WriteLineAsync(
+                "--store postgres needs --store-connection with an Npgsql connection string, for example \"Host=127.0.0.1;Port=5432;Database=imagevolumecache;Username=postgres\".");
             return 2;
         }
 
@@ -39,7 +46,11 @@ internal static class SampleRunner
             .UseFolderImageService(options.ImagesDirectory)
             .UseImageService(sp => new ProgressImageService(sp.GetRequiredService<FolderImageService>(), progress))
             .UseNotifier(_ => notifier);
-        if (!options.StoresInMemory)
+        if (options.StoresInPostgreSql)
+        {
+            cache.UsePostgreSqlStore(options.StoreConnection);
+        }
+        else if (!options.StoresInMemory)
         {
             cache.UseSqliteStore(options.StoreFilePath);
         }
@@ -65,7 +76,7 @@ internal static class SampleRunner
 
     /// <summary>
     /// Makes the data folders. With the store in memory, the volumes of an earlier run are removed (their entries are
-    /// gone); with SQLite they stay, and the cache volumes among them serve this run.
+    /// gone); with SQLite or PostgreSQL they stay, and the cache volumes among them serve this run.
     /// </summary>
     private static void PrepareDirectories(SampleOptions options)
     {

@@ -1,4 +1,5 @@
 using ImageVolumeCache.FileSystem;
+using ImageVolumeCache.PostgreSql;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageVolumeCache.Sample;
@@ -6,7 +7,7 @@ namespace ImageVolumeCache.Sample;
 /// <summary>
 /// Makes an image (or keeps the one of an earlier run), then several volumes from it on one file-system backend: the
 /// first is a miss that fills a cache volume, the others are hits that clone it (the last one larger, so it is
-/// extended). With the SQLite store a second run finds the entry and the cache volume of the first and starts with hits.
+/// extended). With the SQLite or PostgreSQL store a second run finds the entry and the cache volume of the first and starts with hits.
 /// Prints each request, the cache entries and a summary of miss and hit times.
 /// </summary>
 internal sealed class SampleTour(IServiceProvider services, SampleOptions options, TextWriter output, ProgressBar progress, ConsoleNotifier notifier)
@@ -21,8 +22,7 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         var pipeline = services.GetRequiredService<CreateFromImagePipeline>();
         var cache = services.GetRequiredService<IImageVolumeCache>();
 
-        string store = options.StoresInMemory ? "entries in memory" : $"entries in {options.StoreFilePath}";
-        await output.WriteLineAsync($"ImageVolumeCache sample: backend {options.Backend}, volumes in {options.VolumesDirectory}, {store}");
+        await output.WriteLineAsync($"ImageVolumeCache sample: backend {options.Backend}, volumes in {options.VolumesDirectory}, entries in {StoreName()}");
         await RemoveEarlierUserVolumesAsync(cancellationToken);
         ImageInfo image = await AddImageAsync(images, cancellationToken);
         bool cached = (await cache.ListAsync(null, cancellationToken)).Any(e => e.ImageId == ImageId && e.ImageUpdatedAt == image.UpdatedAt);
@@ -148,13 +148,13 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
             $"  notifications: {notifier.CountOf(ImageVolumeCacheEventTypes.Hit)} hit, {notifier.CountOf(ImageVolumeCacheEventTypes.Miss)} miss, {notifier.CountOf(ImageVolumeCacheEventTypes.Evict)} evict");
         if (!options.StoresInMemory)
         {
-            await output.WriteLineAsync($"  run it again (same --data-dir): the entry is kept in {options.StoreFilePath}, so it starts with hits");
+            await output.WriteLineAsync($"  run it again (same --data-dir): the entry is kept in {StoreName()}, so it starts with hits");
         }
     }
 
     /// <summary>
     /// Deletes the volumes this run made (unless asked to keep them), and the cache volumes too when the entries live in
-    /// memory; with SQLite the cache volumes stay for the next run.
+    /// memory; with SQLite or PostgreSQL the cache volumes stay for the next run.
     /// </summary>
     private async Task RemoveVolumesAsync(CancellationToken cancellationToken)
     {
@@ -192,6 +192,12 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
             }
         }
     }
+
+    /// <summary>Where the entries are: memory, the SQLite file, or the PostgreSQL server, database and schema (never the password).</summary>
+    private string StoreName() =>
+        options.StoresInMemory ? "memory"
+        : options.StoresInPostgreSql ? services.GetRequiredService<PostgreSqlCacheEntryStore>().Location
+        : options.StoreFilePath;
 
     private FileSystemVolumeDriver Driver() =>
         new(new FileSystemVolumeDriverOptions { BackendName = options.Backend, Directory = options.VolumesDirectory });

@@ -45,6 +45,36 @@ public sealed class SampleRunnerTests
     }
 
     [Test]
+    public async Task With_the_PostgreSQL_store_the_sample_shows_one_miss_then_hits_and_keeps_the_entry_there()
+    {
+        using var data = new TemporaryDirectory();
+        await using PostgresDatabase database = await PostgresDatabase.CreateAsync();
+
+        (int exitCode, string text) = await RunAsync(data.Path, "--store", "postgres", "--store-connection", database.ConnectionString);
+
+        Assert.That(exitCode, Is.EqualTo(0), text);
+        Assert.That(Paths(text), Is.EqualTo(new[] { "CacheMissCreated", "CacheHit", "CacheHit" }), text);
+        Assert.That(text, Does.Contain("notifications: 2 hit, 1 miss, 0 evict").And.Contain("hits are").And.Contain("entry is kept in postgresql://"));
+        Assert.That(Directory.EnumerateFiles(Path.Combine(data.Path, "volumes"), "*.img").Count(), Is.EqualTo(1), "only the cache volume stays, for the next run");
+        Assert.That(File.Exists(Path.Combine(data.Path, "cache.db")), Is.False, "the entries are in PostgreSQL, not in a SQLite file");
+    }
+
+    [TestCase(null)]
+    [TestCase("")]
+    [TestCase(" ")]
+    public async Task The_sample_refuses_the_PostgreSQL_store_without_a_connection_string(string? connectionString)
+    {
+        using var data = new TemporaryDirectory();
+        string[] more = connectionString is null ? ["--store", "postgres"] : ["--store", "postgres", "--store-connection", connectionString];
+
+        (int exitCode, string text) = await RunAsync(data.Path, more);
+
+        Assert.That(exitCode, Is.EqualTo(2), text);
+        Assert.That(text, Does.Contain("--store-connection"));
+        Assert.That(Directory.Exists(Path.Combine(data.Path, "volumes")), Is.False, "nothing is made before the options are checked");
+    }
+
+    [Test]
     public async Task The_sample_refuses_fewer_than_two_volumes()
     {
         using var data = new TemporaryDirectory();
