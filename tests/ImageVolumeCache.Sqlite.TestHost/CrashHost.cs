@@ -20,22 +20,51 @@ public static class CrashHost
     /// <summary>The project and user requesting volumes; the images are public.</summary>
     public static readonly RequestContext Requester = new("user-project", "user-1");
 
-    /// <summary>Builds the services over the given folders and database file (at most <paramref name="maxCount"/> entries); the caller starts the hosted services.</summary>
-    public static ServiceProvider Build(string volumes, string images, string database, Func<IVolumeDriver, IVolumeDriver>? wrap = null, int maxCount = 2)
+    /// <summary>The prefix of a store argument that names a PostgreSQL schema instead of a SQLite file: <c>postgres:&lt;schema&gt;:&lt;connection string&gt;</c>.</summary>
+    public const string PostgresStorePrefix = "postgres:";
+
+    /// <summary>
+    /// Builds the services over the given folders and store (at most <paramref name="maxCount"/> entries); the caller
+    /// starts the hosted services. <paramref name="store"/> is a SQLite file, or <c>postgres:&lt;schema&gt;:&lt;connection
+    /// string&gt;</c>. <paramref name="backend"/> names this host's backend; with <paramref name="cluster"/> it serves that
+    /// cluster with other hosts.
+    /// </summary>
+    public static ServiceProvider Build(
+        string volumes, string images, string store, Func<IVolumeDriver, IVolumeDriver>? wrap = null, int maxCount = 2, string backend = Backend, string? cluster = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
-        var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = Backend, Directory = volumes });
-        IVolumeDriver backend = wrap is null ? driver : wrap(driver);
-        services.AddImageVolumeCache(o =>
+        var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = backend, Directory = volumes });
+        IVolumeDriver wrapped = wrap is null ? driver : wrap(driver);
+        IImageVolumeCacheBuilder builder = services.AddImageVolumeCache(o =>
             {
                 o.InternalTenant.ProjectId = "cache-project";
                 o.InternalTenant.UserId = "cache-user";
                 o.Defaults.MaxCount = maxCount;
+
+                // A killed host's fill lease runs out after this; the restarted host then fills again at once.
+                o.FillLeaseDuration = TimeSpan.FromSeconds(2);
+                if (cluster is not null)
+                {
+                    o.Backends[backend] = new BackendCacheOptions { Cluster = cluster };
+                }
             })
-            .AddBackend(Backend, _ => backend)
-            .UseFolderImageService(images)
-            .UseSqliteStore(database);
+            .AddBackend(backend, _ => wrapped)
+            .UseFolderImageService(images);
+        if (store.StartsWith(PostgresStorePrefix, StringComparison.Ordinal))
+        {
+            string[] parts = store[PostgresStorePrefix.Length..].Split(':', 2);
+            builder.UsePostgreSqlStore(o =>
+            {
+                o.Schema = parts[0];
+                o.ConnectionString = parts[1];
+            });
+        }
+        else
+        {
+            builder.UseSqliteStore(store);
+        }
+
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
@@ -48,9 +77,9 @@ public static class CrashHost
         }
     }
 
-    /// <summary>Creates the user's volume <paramref name="volumeId"/> from an image.</summary>
-    public static Task<CreateVolumeFromImageResult> CreateAsync(IServiceProvider services, string volumeId, string imageId, int sizeGb) =>
+    /// <summary>Creates the user's volume <paramref name="volumeId"/> from an image, on <paramref name="backend"/> (in <paramref name="cluster"/> when given).</summary>
+    public static Task<CreateVolumeFromImageResult> CreateAsync(IServiceProvider services, string volumeId, string imageId, int sizeGb, string backend = Backend, string? cluster = null) =>
         services.GetRequiredService<CreateFromImagePipeline>().CreateAsync(
-            new CreateVolumeFromImageRequest(Requester, new VolumeSpec(volumeId, Backend, sizeGb) { ProjectId = Requester.ProjectId, UserId = Requester.UserId }, imageId),
+            new CreateVolumeFromImageRequest(Requester, new VolumeSpec(volumeId, backend, sizeGb) { Cluster = cluster, ProjectId = Requester.ProjectId, UserId = Requester.UserId }, imageId),
             CancellationToken.None).AsTask();
 }

@@ -2,7 +2,7 @@ using ImageVolumeCache.Sqlite.TestHost;
 
 // race <database> <start-file> <name> <own-images>: two processes adding entries to one database file.
 // share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>...: one of two processes sharing a backend and a store.
-// herd <volumes-dir> <images-dir> <database> <name> <requests> <start-file> <image-id>: one of several processes asking for one uncached image at once.
+// herd <volumes-dir> <images-dir> <store> <name> <requests> <start-file> <image-id> [<backend> <cluster>]: one of several processes (or cluster hosts) asking for one uncached image at once.
 // crash <volumes-dir> <images-dir> <database> <run> <image-id>...: creates volumes from images until killed.
 return args switch
 {
@@ -15,6 +15,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images> | crash <volumes-dir> <images-dir> <database> <run> <image-id>... | share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>... | herd <volumes-dir> <images-dir> <database> <name> <requests> <start-file> <image-id>");
+    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images> | crash <volumes-dir> <images-dir> <database> <run> <image-id>... | share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>... | herd <volumes-dir> <images-dir> <store> <name> <requests> <start-file> <image-id> [<backend> <cluster>]");
     return 2;
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using ImageVolumeCache.FileSystem;
 using ImageVolumeCache.Sqlite.TestHost;
-using ImageVolumeCache.Sqlite.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageVolumeCache.Sqlite.Tests.Caching;
@@ -94,18 +93,9 @@ public sealed class SharedBackendTests
     private static Process Start(string volumes, string images, string database, string start, string name, int seed) =>
         ChildProcess.Start(["share", volumes, images, database, name, ChildProcess.Number(RequestsPerProcess), ChildProcess.Number(seed), start, .. Images.Select(i => i.Id)]);
 
-    private static async Task<string[]> LinesAsync(Process child)
-    {
-        // A bound on a hung child, not a measure of speed: the test fails rather than hang the run.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        string output = await child.StandardOutput.ReadToEndAsync(timeout.Token);
-        await child.WaitForExitAsync(timeout.Token);
-        Assert.That(child.ExitCode, Is.Zero, await ErrorsAsync(child));
-        return output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-    }
+    private static Task<string[]> LinesAsync(Process child) => ChildProcess.LinesAsync(child, TimeSpan.FromMinutes(5));
 
-    private static async Task<string> ErrorsAsync(Process child) =>
-        child.HasExited ? await child.StandardError.ReadToEndAsync() : string.Empty;
+    private static Task<string> ErrorsAsync(Process child) => ChildProcess.ErrorsAsync(child);
 
     private static async Task AddImagesAsync(string folder, Random random)
     {

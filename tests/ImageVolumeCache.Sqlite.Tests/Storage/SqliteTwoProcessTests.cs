@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ImageVolumeCache.Sqlite.Tests.Support;
 
 namespace ImageVolumeCache.Sqlite.Tests.Storage;
 
