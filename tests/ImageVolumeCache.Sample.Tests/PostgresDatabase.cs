@@ -30,12 +30,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(server))
         {
             string why = $"{Variable} does not name a PostgreSQL server; start one with eng/postgres.sh start (eval its output), as .ci/run does.";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(why);
-            }
-
-            Assert.Ignore(why);
+            RealComponent.Missing(why);
         }
 
         string name = "ivc_sample_" + Guid.NewGuid().ToString("N")[..16];

@@ -16,12 +16,7 @@ public static class ReflinkDirectory
         if (string.IsNullOrWhiteSpace(directory) || !Directory.Exists(directory))
         {
             string why = $"{Variable} does not name a reflink-capable directory; .ci/run prepares one when it runs as root.";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(why);
-            }
-
-            Assert.Ignore(why);
+            RealComponent.Missing(why);
         }
 
         return directory!;

@@ -19,12 +19,7 @@ public static class PostgresServer
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             string why = $"{Variable} does not name a PostgreSQL server; start one with eng/postgres.sh start (eval its output), as .ci/run does.";
-            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-            {
-                Assert.Fail(why);
-            }
-
-            Assert.Ignore(why);
+            RealComponent.Missing(why);
         }
 
         return connectionString!;
