@@ -18,7 +18,8 @@ internal static class CrashCommand
 
         string[] imageIds = args[4..];
         ProgressDriver? driver = null;
-        await using var services = CrashHost.Build(volumes, images, database, inner => driver = new ProgressDriver(inner, Console.Out));
+        await using var services = CrashHost.Build(
+            volumes, images, database, inner => driver = new ProgressDriver(inner, Console.Out), fillLeaseDuration: TimeSpan.FromSeconds(2));
         await CrashHost.StartAsync(services);
         Console.WriteLine("ready");
 

@@ -27,10 +27,12 @@ public static class CrashHost
     /// Builds the services over the given folders and store (at most <paramref name="maxCount"/> entries); the caller
     /// starts the hosted services. <paramref name="store"/> is a SQLite file, or <c>postgres:&lt;schema&gt;:&lt;connection
     /// string&gt;</c>. <paramref name="backend"/> names this host's backend; with <paramref name="cluster"/> it serves that
-    /// cluster with other hosts.
+    /// cluster with other hosts. <paramref name="fillLeaseDuration"/> overrides the default fill lease (a host that is
+    /// killed on purpose holds short leases, so that the next host does not wait long for them to run out).
     /// </summary>
     public static ServiceProvider Build(
-        string volumes, string images, string store, Func<IVolumeDriver, IVolumeDriver>? wrap = null, int maxCount = 2, string backend = Backend, string? cluster = null)
+        string volumes, string images, string store, Func<IVolumeDriver, IVolumeDriver>? wrap = null, int maxCount = 2, string backend = Backend, string? cluster = null,
+        TimeSpan? fillLeaseDuration = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -41,9 +43,7 @@ public static class CrashHost
                 o.InternalTenant.ProjectId = "cache-project";
                 o.InternalTenant.UserId = "cache-user";
                 o.Defaults.MaxCount = maxCount;
-
-                // A killed host's fill lease runs out after this; the restarted host then fills again at once.
-                o.FillLeaseDuration = TimeSpan.FromSeconds(2);
+                o.FillLeaseDuration = fillLeaseDuration ?? o.FillLeaseDuration;
                 if (cluster is not null)
                 {
                     o.Backends[backend] = new BackendCacheOptions { Cluster = cluster };
