@@ -11,7 +11,7 @@ namespace ImageVolumeCache;
 /// </summary>
 public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordination
 {
-    private readonly Storage.InProcessCacheCoordination _coordination = new();
+    private readonly Storage.InProcessCacheCoordination _coordination;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Scope, string Image), LruIndex.Node> _byKey = [];
@@ -19,6 +19,12 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordinati
     private readonly Dictionary<string, LruIndex.Node> _byVolume = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LruIndex> _scopes = new(StringComparer.Ordinal);
     private long _nextId;
+
+    /// <summary>Initializes an empty store.</summary>
+    public InMemoryCacheEntryStore()
+    {
+        _coordination = new Storage.InProcessCacheCoordination(IsStored);
+    }
 
     /// <inheritdoc/>
     public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken)
@@ -167,4 +173,56 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordinati
     /// <inheritdoc/>
     public ValueTask ReleaseFillLeaseAsync(string scopeKey, string imageId, string holder, CancellationToken cancellationToken) =>
         _coordination.ReleaseFillLeaseAsync(scopeKey, imageId, holder, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ReserveSpaceAsync(string scopeKey, string imageId, string holder, string volumeId, int sizeGb, CancellationToken cancellationToken) =>
+        _coordination.ReserveSpaceAsync(scopeKey, imageId, holder, volumeId, sizeGb, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<CacheScopeTotals> GetReservedSpaceAsync(string scopeKey, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _coordination.GetReservedSpaceAsync(scopeKey, now, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> IsVolumeInUseAsync(string volumeId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _coordination.IsVolumeInUseAsync(volumeId, now, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryAcquireScopeLockAsync(string scopeKey, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        _coordination.TryAcquireScopeLockAsync(scopeKey, holder, now, duration, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask ReleaseScopeLockAsync(string scopeKey, string holder, CancellationToken cancellationToken) =>
+        _coordination.ReleaseScopeLockAsync(scopeKey, holder, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryPinEntryAsync(long entryId, string pin, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        _coordination.TryPinEntryAsync(entryId, pin, now, duration, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> RenewPinAsync(long entryId, string pin, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        _coordination.RenewPinAsync(entryId, pin, now, duration, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> ReleasePinAsync(long entryId, string pin, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _coordination.ReleasePinAsync(entryId, pin, now, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryBeginRemovalAsync(long entryId, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) =>
+        _coordination.TryBeginRemovalAsync(entryId, holder, now, duration, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask EndRemovalAsync(long entryId, string holder, CancellationToken cancellationToken) =>
+        _coordination.EndRemovalAsync(entryId, holder, cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask<bool> TryRetireEntryAsync(long entryId, string volumeId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        _coordination.TryRetireEntryAsync(entryId, volumeId, now, cancellationToken);
+
+    private bool IsStored(long entryId)
+    {
+        lock (_lock)
+        {
+            return _byId.ContainsKey(entryId);
+        }
+    }
 }
