@@ -278,28 +278,24 @@ internal sealed partial class DefaultImageVolumeCache
         CacheScope scope, ImageInfo image, FillLease fillLease, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
     {
         int sizeGb = image.MinimumSizeGb;
+        VolumeSpec cacheVolume = NewCacheVolume(scope, image, sizeGb);
         long started = _time.GetTimestamp();
-        SpaceReservation? reservation;
+        bool reserved;
         try
         {
-            reservation = await ReserveSpaceAsync(scope, sizeGb, cancellationToken).ConfigureAwait(false);
+            reserved = await ReserveSpaceAsync(scope, image, cacheVolume.Id, sizeGb, cancellationToken).ConfigureAwait(false);
         }
         catch (CacheEntryStoreException ex) when (!cancellationToken.IsCancellationRequested)
         {
             Log.StoreUnavailable(_logger, ex, image.Id, scope.Key);
-            reservation = null;
+            reserved = false;
         }
 
         client.StepFinished(state, PipelineStep.EnsureSpace, started);
-        if (reservation is null)
-        {
-            return null;
-        }
 
-        using (reservation)
-        {
-            return await TryCreateEntryAsync(scope, image, sizeGb, fillLease, client, state, cancellationToken).ConfigureAwait(false);
-        }
+        // The reservation lasts as long as the fill lease: it is given back when the lease is released, after the entry is
+        // recorded (or the fill gave up).
+        return reserved ? await TryCreateEntryAsync(scope, image, cacheVolume, fillLease, client, state, cancellationToken).ConfigureAwait(false) : null;
     }
 
     /// <summary>
@@ -308,9 +304,9 @@ internal sealed partial class DefaultImageVolumeCache
     /// of the image, or a cancellation, is thrown after the volume is deleted.
     /// </summary>
     private async ValueTask<CacheEntryLease?> TryCreateEntryAsync<TState>(
-        CacheScope scope, ImageInfo image, int sizeGb, FillLease fillLease, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
+        CacheScope scope, ImageInfo image, VolumeSpec cacheVolume, FillLease fillLease, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
     {
-        VolumeSpec cacheVolume = NewCacheVolume(scope, image, sizeGb);
+        int sizeGb = cacheVolume.SizeGb;
         long started = _time.GetTimestamp();
         ImageCacheEntry? entry;
         RemovalWatch watch;

@@ -107,7 +107,7 @@ internal sealed partial class DefaultImageVolumeCache
     /// </summary>
     internal async ValueTask<bool> EvictCoreAsync(ImageCacheEntry entry, EvictionReason reason, CancellationToken cancellationToken, CacheVolumeCheck? checkedAs = null)
     {
-        if (!_pins.TryBeginEviction(entry.Id))
+        if (!await TryBeginRemovalAsync(entry).ConfigureAwait(false))
         {
             Log.EvictionSkippedInUse(_logger, entry.Id, entry.VolumeId);
             return false;
@@ -138,6 +138,54 @@ internal sealed partial class DefaultImageVolumeCache
             }
 
             return await RemoveEntryAsync(entry, reason).ConfigureAwait(false);
+        }
+        finally
+        {
+            await EndRemovalAsync(entry).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Begins the removal of an entry: in this process, then in the store's coordination, which refuses it while any
+    /// process or host pins the entry or removes it. A store that cannot be asked refuses too.
+    /// </summary>
+    private async ValueTask<bool> TryBeginRemovalAsync(ImageCacheEntry entry)
+    {
+        if (!_pins.TryBeginEviction(entry.Id))
+        {
+            return false;
+        }
+
+        bool begun = false;
+        try
+        {
+            begun = await _coordination.TryBeginRemovalAsync(entry.Id, _holder, _time.GetUtcNow(), _options.CurrentValue.FillLeaseDuration, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (CacheEntryStoreException ex)
+        {
+            Log.StoreUnavailable(_logger, ex, entry.ImageId, entry.ScopeKey);
+        }
+        finally
+        {
+            if (!begun)
+            {
+                _pins.EndEviction(entry.Id);
+            }
+        }
+
+        return begun;
+    }
+
+    /// <summary>Ends a removal begun by <see cref="TryBeginRemovalAsync"/>; a mark the store could not end runs out by itself.</summary>
+    private async ValueTask EndRemovalAsync(ImageCacheEntry entry)
+    {
+        try
+        {
+            await _coordination.EndRemovalAsync(entry.Id, _holder, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.RemovalMarkEndFailed(_logger, ex, entry.Id);
         }
         finally
         {

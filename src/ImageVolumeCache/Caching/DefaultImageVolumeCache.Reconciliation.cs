@@ -71,6 +71,11 @@ internal sealed partial class DefaultImageVolumeCache
                     Log.ReconcileVolumeUnderConstruction(_logger, id);
                     run.Skipped++;
                 }
+                else if (await IsInUseElsewhereAsync(id, backend, cancellationToken).ConfigureAwait(false))
+                {
+                    Log.ReconcileVolumeInUseElsewhere(_logger, id);
+                    run.Skipped++;
+                }
                 else if (current.TryGetValue(id, out BackendVolume? volume))
                 {
                     await ReconcileOrphanAsync(run, volume, cancellationToken).ConfigureAwait(false);
@@ -89,6 +94,24 @@ internal sealed partial class DefaultImageVolumeCache
         ReconciliationResult result = run.ToResult();
         Log.Reconciled(_logger, backend, result.EntriesRemoved, result.VolumesAdopted, result.VolumesDeleted, result.VolumesSkipped, result.Failures);
         return result;
+    }
+
+    /// <summary>
+    /// Whether another process or host may still be using a cache volume without an entry: filling it under a live fill
+    /// lease, or cloning from it as a retired entry. A store that cannot say is taken to say yes: the volume waits for the
+    /// next reconciliation rather than being deleted under a live fill.
+    /// </summary>
+    private async ValueTask<bool> IsInUseElsewhereAsync(string volumeId, string backend, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _coordination.IsVolumeInUseAsync(volumeId, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (CacheEntryStoreException ex)
+        {
+            Log.ReconcileVolumeFailed(_logger, ex, volumeId, backend);
+            return true;
+        }
     }
 
     /// <summary>A volume of the internal tenant that carries the cache mark.</summary>
@@ -119,7 +142,7 @@ internal sealed partial class DefaultImageVolumeCache
 
     private async ValueTask DropUntrustedEntryAsync(ReconciliationRun run, ImageCacheEntry entry)
     {
-        if (!_pins.TryBeginEviction(entry.Id))
+        if (!await TryBeginRemovalAsync(entry).ConfigureAwait(false))
         {
             Log.ReconcileEntryInUse(_logger, entry.Id, entry.VolumeId);
             return;
@@ -134,13 +157,13 @@ internal sealed partial class DefaultImageVolumeCache
         }
         finally
         {
-            _pins.EndEviction(entry.Id);
+            await EndRemovalAsync(entry).ConfigureAwait(false);
         }
     }
 
     private async ValueTask RemoveLostEntryAsync(ReconciliationRun run, ImageCacheEntry entry)
     {
-        if (!_pins.TryBeginEviction(entry.Id))
+        if (!await TryBeginRemovalAsync(entry).ConfigureAwait(false))
         {
             Log.ReconcileEntryInUse(_logger, entry.Id, entry.VolumeId);
             return;
@@ -156,7 +179,7 @@ internal sealed partial class DefaultImageVolumeCache
         }
         finally
         {
-            _pins.EndEviction(entry.Id);
+            await EndRemovalAsync(entry).ConfigureAwait(false);
         }
     }
 

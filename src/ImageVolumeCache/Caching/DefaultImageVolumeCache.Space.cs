@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ImageVolumeCache.Configuration;
 using ImageVolumeCache.Diagnostics;
 
@@ -5,11 +6,15 @@ namespace ImageVolumeCache.Caching;
 
 /// <summary>
 /// Room for new entries: EnsureSpace (evicting least recently used entries until the limits allow one more), and the
-/// room reserved for fills in progress, so that fills of different images in one scope stay within the limits together.
+/// room reserved for fills in progress on every process and host, so that fills of different images in one scope stay
+/// within the limits together. Room is found and reserved by one fill at a time per scope: behind this process's gate of
+/// the scope, then under the scope's lock in the store's coordination; neither is held during a download.
 /// </summary>
 internal sealed partial class DefaultImageVolumeCache
 {
-    private readonly SpaceReservations _reservations = new();
+    private static readonly TimeSpan LongestScopeLockBackoff = TimeSpan.FromMilliseconds(100);
+
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _scopeGates = new(StringComparer.Ordinal);
 
     /// <summary>EnsureSpace as Cinder has it, without counting fills in progress: for tests and tools, never for a fill.</summary>
     internal ValueTask<bool> EnsureSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken) =>
@@ -49,27 +54,74 @@ internal sealed partial class DefaultImageVolumeCache
         new(totals.Count + reserved.Count, totals.SizeGb + reserved.SizeGb);
 
     /// <summary>
-    /// EnsureSpace for a fill that is about to make an entry, counting the entries other fills in the scope have reserved,
-    /// and reserving room for this one. Returns <see langword="null"/> when there is no room. The caller disposes the
-    /// reservation once its entry is recorded (or it gave up).
+    /// EnsureSpace for a fill that is about to make <paramref name="volumeId"/>, counting the room other fills in the scope
+    /// (on any host) have reserved, and reserving room for this one on its fill lease, which also marks the volume as in
+    /// progress for every host's reconciliation. The reservation ends with the fill lease, after the entry is recorded.
+    /// Returns <see langword="false"/> when there is no room, the scope stayed locked too long, or the fill lease was lost.
     /// </summary>
-    internal async ValueTask<SpaceReservation?> ReserveSpaceAsync(CacheScope scope, int sizeGb, CancellationToken cancellationToken)
+    internal async ValueTask<bool> ReserveSpaceAsync(CacheScope scope, ImageInfo image, string volumeId, int sizeGb, CancellationToken cancellationToken)
     {
         if (CacheLimits.For(_options.CurrentValue, scope.Backend).Unlimited)
         {
-            return _reservations.Reserve(scope.Key, sizeGb);
+            return await _coordination.ReserveSpaceAsync(scope.Key, image.Id, _holder, volumeId, sizeGb, cancellationToken).ConfigureAwait(false);
         }
 
-        SemaphoreSlim gate = _reservations.GateOf(scope.Key);
+        SemaphoreSlim gate = _scopeGates.GetOrAdd(scope.Key, static _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            bool room = await EnsureSpaceAsync(scope, sizeGb, _reservations.Of(scope.Key), cancellationToken).ConfigureAwait(false);
-            return room ? _reservations.Reserve(scope.Key, sizeGb) : null;
+            if (!await TakeScopeLockAsync(scope, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
+            try
+            {
+                CacheScopeTotals reserved = await _coordination.GetReservedSpaceAsync(scope.Key, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return await EnsureSpaceAsync(scope, sizeGb, reserved, cancellationToken).ConfigureAwait(false)
+                    && await _coordination.ReserveSpaceAsync(scope.Key, image.Id, _holder, volumeId, sizeGb, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await ReleaseScopeLockAsync(scope).ConfigureAwait(false);
+            }
         }
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>Takes the scope's lock, waiting with backoff while another process or host holds it, at most <see cref="ImageVolumeCacheOptions.FillLeaseWaitTimeout"/>.</summary>
+    private async ValueTask<bool> TakeScopeLockAsync(CacheScope scope, CancellationToken cancellationToken)
+    {
+        ImageVolumeCacheOptions options = _options.CurrentValue;
+        long started = _time.GetTimestamp();
+        TimeSpan backoff = FirstBackoff / 4;
+        while (!await _coordination.TryAcquireScopeLockAsync(scope.Key, _holder, _time.GetUtcNow(), options.FillLeaseDuration, cancellationToken).ConfigureAwait(false))
+        {
+            if (_time.GetElapsedTime(started) >= options.FillLeaseWaitTimeout)
+            {
+                Log.ScopeLockWaitGaveUp(_logger, scope.Key, options.FillLeaseWaitTimeout);
+                return false;
+            }
+
+            await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
+            backoff = backoff * 2 < LongestScopeLockBackoff ? backoff * 2 : LongestScopeLockBackoff;
+        }
+
+        return true;
+    }
+
+    private async ValueTask ReleaseScopeLockAsync(CacheScope scope)
+    {
+        try
+        {
+            await _coordination.ReleaseScopeLockAsync(scope.Key, _holder, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.ScopeLockReleaseFailed(_logger, ex, scope.Key);
         }
     }
 }

@@ -1,9 +1,9 @@
 namespace ImageVolumeCache.Caching;
 
 /// <summary>
-/// Tracks which entries are being cloned from (pinned), which are being evicted, and which were retired while pinned,
-/// so that the three never clash: a pinned entry cannot be evicted, an entry being evicted or retired cannot be pinned,
-/// and the volume of a retired entry is deleted by whoever releases its last pin.
+/// This process's side of pins: which entries its requests clone from and which it is evicting, so that a local pin and a
+/// local eviction clash here, before the store's coordination is asked (which settles them against other processes and
+/// hosts, and retirement); and the count of removals, so that a lookup can tell whether an entry it read may have gone.
 /// </summary>
 internal sealed class EntryPinTable
 {
@@ -30,19 +30,19 @@ internal sealed class EntryPinTable
     public bool NoRemovalSince(RemovalWatch watch) =>
         watch.Started == watch.Ended && Volatile.Read(ref _removalsStarted) == watch.Started;
 
-    /// <summary>Marks the start of a removal that does not go through <see cref="TryBeginEviction"/> or <see cref="TryRetire"/>.</summary>
+    /// <summary>Marks the start of a removal that does not go through <see cref="TryBeginEviction"/> (a retirement, say).</summary>
     public void BeginRemoval() => Interlocked.Increment(ref _removalsStarted);
 
-    /// <summary>Marks the end of a removal begun by <see cref="BeginRemoval"/> or <see cref="TryRetire"/>.</summary>
+    /// <summary>Marks the end of a removal begun by <see cref="BeginRemoval"/>.</summary>
     public void EndRemoval() => Interlocked.Increment(ref _removalsEnded);
 
-    /// <summary>Pins an entry unless it is being evicted or was retired.</summary>
+    /// <summary>Pins an entry unless this process is evicting it.</summary>
     public bool TryPin(long entryId)
     {
         lock (_lock)
         {
             _state.TryGetValue(entryId, out PinState state);
-            if (state.Evicting || state.Retired)
+            if (state.Evicting)
             {
                 return false;
             }
@@ -52,8 +52,8 @@ internal sealed class EntryPinTable
         }
     }
 
-    /// <summary>Releases one pin; returns <see langword="true"/> when it was the last pin of a retired entry, whose volume the caller now deletes.</summary>
-    public bool Unpin(long entryId)
+    /// <summary>Releases one pin.</summary>
+    public void Unpin(long entryId)
     {
         lock (_lock)
         {
@@ -61,20 +61,20 @@ internal sealed class EntryPinTable
             if (state.Pins <= 1)
             {
                 _state.Remove(entryId);
-                return state.Retired;
             }
-
-            _state[entryId] = state with { Pins = state.Pins - 1 };
-            return false;
+            else
+            {
+                _state[entryId] = state with { Pins = state.Pins - 1 };
+            }
         }
     }
 
-    /// <summary>Marks an entry as being evicted unless it is pinned, being evicted, or retired.</summary>
+    /// <summary>Marks an entry as being evicted unless this process pins it or is evicting it already.</summary>
     public bool TryBeginEviction(long entryId)
     {
         lock (_lock)
         {
-            if (!_state.TryAdd(entryId, new PinState(0, Evicting: true, Retired: false)))
+            if (!_state.TryAdd(entryId, new PinState(0, Evicting: true)))
             {
                 return false;
             }
@@ -94,25 +94,5 @@ internal sealed class EntryPinTable
         Interlocked.Increment(ref _removalsEnded);
     }
 
-    /// <summary>
-    /// Marks a pinned entry as retired: it takes no new pins, and its volume is deleted when the last pin is released.
-    /// Returns <see langword="false"/> when the entry is not pinned (or is already retired); only one caller gets <see langword="true"/>,
-    /// and it calls <see cref="EndRemoval"/> once the entry is out of the store.
-    /// </summary>
-    public bool TryRetire(long entryId)
-    {
-        lock (_lock)
-        {
-            if (!_state.TryGetValue(entryId, out PinState state) || state.Pins == 0 || state.Retired)
-            {
-                return false;
-            }
-
-            _state[entryId] = state with { Retired = true };
-            Interlocked.Increment(ref _removalsStarted);
-            return true;
-        }
-    }
-
-    private readonly record struct PinState(int Pins, bool Evicting, bool Retired);
+    private readonly record struct PinState(int Pins, bool Evicting);
 }

@@ -17,8 +17,7 @@ internal sealed class FillLease : IAsyncDisposable
     private readonly TimeSpan _duration;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ITimer _renewal;
-    private int _renewing;
+    private readonly PeriodicRenewal _renewal;
     private volatile bool _lost;
 
     public FillLease(ICacheCoordination coordination, string scopeKey, string imageId, string holder, TimeSpan duration, TimeProvider time, ILogger logger)
@@ -30,8 +29,7 @@ internal sealed class FillLease : IAsyncDisposable
         _duration = duration;
         _time = time;
         _logger = logger;
-        TimeSpan period = duration / 3;
-        _renewal = time.CreateTimer(static state => ((FillLease)state!).RenewInBackground(), this, period, period);
+        _renewal = new PeriodicRenewal(time, duration / 3, RenewAsync);
     }
 
     /// <summary>Renews the lease now and says whether this cache still holds it.</summary>
@@ -66,17 +64,7 @@ internal sealed class FillLease : IAsyncDisposable
         }
     }
 
-    private void RenewInBackground()
-    {
-        if (_lost || Interlocked.Exchange(ref _renewing, 1) == 1)
-        {
-            return;
-        }
-
-        _ = RenewAsync();
-    }
-
-    private async Task RenewAsync()
+    private async ValueTask RenewAsync()
     {
         try
         {
@@ -86,10 +74,6 @@ internal sealed class FillLease : IAsyncDisposable
         {
             // A store that does not answer now may answer at the next renewal, or the confirmation before recording.
             Log.FillLeaseRenewFailed(_logger, ex, _imageId, _scopeKey);
-        }
-        finally
-        {
-            Volatile.Write(ref _renewing, 0);
         }
     }
 }

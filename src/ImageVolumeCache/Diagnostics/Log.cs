@@ -154,4 +154,25 @@ internal static partial class Log
 
     [LoggerMessage(1070, LogLevel.Warning, "The fill lease of image {ImageId} in scope {Scope} was taken over while this host filled cache volume {VolumeId}; its entry is not recorded and the volume is deleted.")]
     public static partial void FillLeaseLost(ILogger logger, string imageId, string scope, string volumeId);
+
+    [LoggerMessage(1071, LogLevel.Debug, "Entry {EntryId} (volume {VolumeId}) could not be pinned: another process or host is removing or has retired it.")]
+    public static partial void EntryPinRefused(ILogger logger, long entryId, string volumeId);
+
+    [LoggerMessage(1072, LogLevel.Warning, "The pin on entry {EntryId} (volume {VolumeId}) ran out before the clone ended; another host may evict the entry.")]
+    public static partial void EntryPinLost(ILogger logger, long entryId, string volumeId);
+
+    [LoggerMessage(1073, LogLevel.Warning, "Renewing the pin on entry {EntryId} (volume {VolumeId}) failed; it is tried again.")]
+    public static partial void EntryPinRenewFailed(ILogger logger, Exception exception, long entryId, string volumeId);
+
+    [LoggerMessage(1074, LogLevel.Warning, "Ending the removal mark of entry {EntryId} failed; it runs out by itself.")]
+    public static partial void RemovalMarkEndFailed(ILogger logger, Exception exception, long entryId);
+
+    [LoggerMessage(1075, LogLevel.Warning, "Scope {Scope} stayed locked by another process or host for {Timeout}; the volume is made without the cache.")]
+    public static partial void ScopeLockWaitGaveUp(ILogger logger, string scope, TimeSpan timeout);
+
+    [LoggerMessage(1076, LogLevel.Warning, "Releasing the lock of scope {Scope} failed; it runs out by itself.")]
+    public static partial void ScopeLockReleaseFailed(ILogger logger, Exception exception, string scope);
+
+    [LoggerMessage(1077, LogLevel.Information, "Cache volume {VolumeId} has no entry but is in use by a live process or host (a fill, or a retired entry being cloned from); reconciliation leaves it.")]
+    public static partial void ReconcileVolumeInUseElsewhere(ILogger logger, string volumeId);
 }

@@ -55,11 +55,11 @@ public sealed class EntryPinTableRemovalWatchTests
     }
 
     [Test]
-    public void A_retirement_counts_as_a_removal_until_its_entry_is_out_of_the_store()
+    public void A_removal_counts_until_its_entry_is_out_of_the_store()
     {
         var pins = new EntryPinTable();
         Assert.That(pins.TryPin(1), Is.True);
-        Assert.That(pins.TryRetire(1), Is.True);
+        pins.BeginRemoval();
         RemovalWatch during = pins.WatchRemovals();
         pins.EndRemoval();
         RemovalWatch after = pins.WatchRemovals();

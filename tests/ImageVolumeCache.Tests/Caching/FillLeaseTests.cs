@@ -158,5 +158,27 @@ public sealed class FillLeaseTests
 
         public ValueTask ReleaseFillLeaseAsync(string scopeKey, string imageId, string holder, CancellationToken cancellationToken) =>
             _inner.ReleaseFillLeaseAsync(scopeKey, imageId, holder, cancellationToken);
+
+        public ValueTask<bool> ReserveSpaceAsync(string scopeKey, string imageId, string holder, string volumeId, int sizeGb, CancellationToken cancellationToken) => _inner.ReserveSpaceAsync(scopeKey, imageId, holder, volumeId, sizeGb, cancellationToken);
+
+        public ValueTask<CacheScopeTotals> GetReservedSpaceAsync(string scopeKey, DateTimeOffset now, CancellationToken cancellationToken) => _inner.GetReservedSpaceAsync(scopeKey, now, cancellationToken);
+
+        public ValueTask<bool> IsVolumeInUseAsync(string volumeId, DateTimeOffset now, CancellationToken cancellationToken) => _inner.IsVolumeInUseAsync(volumeId, now, cancellationToken);
+
+        public ValueTask<bool> TryAcquireScopeLockAsync(string scopeKey, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) => _inner.TryAcquireScopeLockAsync(scopeKey, holder, now, duration, cancellationToken);
+
+        public ValueTask ReleaseScopeLockAsync(string scopeKey, string holder, CancellationToken cancellationToken) => _inner.ReleaseScopeLockAsync(scopeKey, holder, cancellationToken);
+
+        public ValueTask<bool> TryPinEntryAsync(long entryId, string pin, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) => _inner.TryPinEntryAsync(entryId, pin, now, duration, cancellationToken);
+
+        public ValueTask<bool> RenewPinAsync(long entryId, string pin, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) => _inner.RenewPinAsync(entryId, pin, now, duration, cancellationToken);
+
+        public ValueTask<bool> ReleasePinAsync(long entryId, string pin, DateTimeOffset now, CancellationToken cancellationToken) => _inner.ReleasePinAsync(entryId, pin, now, cancellationToken);
+
+        public ValueTask<bool> TryBeginRemovalAsync(long entryId, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken) => _inner.TryBeginRemovalAsync(entryId, holder, now, duration, cancellationToken);
+
+        public ValueTask EndRemovalAsync(long entryId, string holder, CancellationToken cancellationToken) => _inner.EndRemovalAsync(entryId, holder, cancellationToken);
+
+        public ValueTask<bool> TryRetireEntryAsync(long entryId, string volumeId, DateTimeOffset now, CancellationToken cancellationToken) => _inner.TryRetireEntryAsync(entryId, volumeId, now, cancellationToken);
     }
 }
