@@ -7,6 +7,8 @@
 #                                   # so `eval "$(eng/postgres.sh start)"` sets it; STATE (default
 #                                   # artifacts/postgres.state) records the folder and port for `stop`
 #   eng/postgres.sh stop [STATE]    # stops the server STATE names and removes its folder and STATE
+#   eng/postgres.sh down STATE      # stops the server STATE names (as in an outage), keeping its folder and port
+#   eng/postgres.sh up STATE        # starts a server that `down` stopped again, on the same port with the same data
 #
 # Or sourced (as .ci/run and eng/run-benchmarks.sh do), for its functions:
 #   postgres_start STATE            # starts a server, records it in STATE and sets POSTGRES_CONNECTION_STRING; prints
@@ -40,6 +42,14 @@ postgres_free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# Starts the server of folder $1 on port $2 with the binaries of $3, and waits until it accepts connections.
+postgres_run() {
+  local dir="$1" port="$2" bin="$3"
+  postgres_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    >/dev/null
+}
+
 postgres_start() {
   local state="$1" bin dir port
   bin=$(postgres_bin_dir)
@@ -69,9 +79,7 @@ postgres_start() {
   port=$(postgres_free_port)
   mkdir -p "$(dirname "$state")"
   printf 'dir=%q\nport=%q\nbin=%q\n' "$dir" "$port" "$bin" >"$state"
-  if ! postgres_as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-      -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-      >/dev/null; then
+  if ! postgres_run "$dir" "$port" "$bin"; then
     echo "pg_ctl start failed; its log ($dir/server.log):" >&2
     cat "$dir/server.log" >&2 2>/dev/null || true
     postgres_stop "$state"
@@ -99,10 +107,26 @@ postgres_stop() {
   rm -f "$state"
 }
 
+# Stops the server STATE names, as an outage would (clients are cut off), and keeps its folder for postgres_up.
+postgres_down() {
+  local state="$1" dir="" port="" bin=""
+  # shellcheck disable=SC1090
+  source "$state"
+  postgres_as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 30 stop >/dev/null
+}
+
+# Starts the server STATE names again after postgres_down.
+postgres_up() {
+  local state="$1" dir="" port="" bin=""
+  # shellcheck disable=SC1090
+  source "$state"
+  postgres_run "$dir" "$port" "$bin"
+}
+
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
   set -euo pipefail
   repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-  usage="usage: $0 start [STATE] | stop [STATE]"
+  usage="usage: $0 start [STATE] | stop [STATE] | down STATE | up STATE"
   [[ $# -ge 1 ]] || { echo "$usage" >&2; exit 2; }
   state=$(realpath -m "${2:-$repo/artifacts/postgres.state}")
   case "$1" in
@@ -117,6 +141,10 @@ if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
       ;;
     stop)
       postgres_stop "$state"
+      ;;
+    down | up)
+      [[ $# -eq 2 && -f "$state" ]] || { echo "$usage (STATE must name a running server)" >&2; exit 2; }
+      "postgres_$1" "$state"
       ;;
     *)
       echo "$usage" >&2

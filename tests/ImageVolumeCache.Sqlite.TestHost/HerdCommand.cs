@@ -57,32 +57,16 @@ internal static class HerdCommand
     }
 
     /// <summary>Counts the image copies into volumes of another driver.</summary>
-    private sealed class CountingDriver(IVolumeDriver inner) : IVolumeDriver
+    private sealed class CountingDriver(IVolumeDriver inner) : ForwardingDriver(inner)
     {
         private int _copies;
 
-        public IVolumeDriver Inner { get; } = inner;
-
         public int Copies => Volatile.Read(ref _copies);
 
-        public ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken) => Inner.TryCloneImageAsync(target, image, cancellationToken);
-
-        public ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken) => Inner.CreateVolumeAsync(volume, cancellationToken);
-
-        public ValueTask CloneVolumeAsync(VolumeSpec target, string sourceVolumeId, CancellationToken cancellationToken) => Inner.CloneVolumeAsync(target, sourceVolumeId, cancellationToken);
-
-        public ValueTask ExtendVolumeAsync(string volumeId, int newSizeGb, CancellationToken cancellationToken) => Inner.ExtendVolumeAsync(volumeId, newSizeGb, cancellationToken);
-
-        public ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken)
+        public override ValueTask CopyImageToVolumeAsync(string volumeId, ImageInfo image, Stream data, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _copies);
             return Inner.CopyImageToVolumeAsync(volumeId, image, data, cancellationToken);
         }
-
-        public ValueTask DeleteVolumeAsync(string volumeId, CancellationToken cancellationToken) => Inner.DeleteVolumeAsync(volumeId, cancellationToken);
-
-        public ValueTask<IReadOnlyList<BackendVolume>> ListVolumesAsync(CancellationToken cancellationToken) => Inner.ListVolumesAsync(cancellationToken);
-
-        public ValueTask<BackendVolume?> GetVolumeAsync(string volumeId, CancellationToken cancellationToken) => Inner.GetVolumeAsync(volumeId, cancellationToken);
     }
 }

@@ -1,8 +1,9 @@
 using ImageVolumeCache.Sqlite.TestHost;
 
 // race <database> <start-file> <name> <own-images>: two processes adding entries to one database file.
-// share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>...: one of two processes sharing a backend and a store.
+// share <volumes-dir> <images-dir> <store> <name> <requests> <seed> <start-file> <backend> <cluster|-> <image-id>...: one of several processes (or cluster hosts) sharing a backend and a store, with a cache of one entry.
 // herd <volumes-dir> <images-dir> <store> <name> <requests> <start-file> <image-id> [<backend> <cluster>]: one of several processes (or cluster hosts) asking for one uncached image at once.
+// hold <volumes-dir> <images-dir> <store> <image-id> <backend> <cluster>: takes the fill lease of an uncached image and hangs in the fill until killed.
 // crash <volumes-dir> <images-dir> <database> <run> <image-id>...: creates volumes from images until killed.
 return args switch
 {
@@ -10,11 +11,12 @@ return args switch
     ["crash", ..] => await CrashCommand.RunAsync(args[1..]),
     ["share", ..] => await ShareCommand.RunAsync(args[1..]),
     ["herd", ..] => await HerdCommand.RunAsync(args[1..]),
+    ["hold", ..] => await HoldCommand.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images> | crash <volumes-dir> <images-dir> <database> <run> <image-id>... | share <volumes-dir> <images-dir> <database> <name> <requests> <seed> <start-file> <image-id>... | herd <volumes-dir> <images-dir> <store> <name> <requests> <start-file> <image-id> [<backend> <cluster>]");
+    Console.Error.WriteLine("usage: race <database> <start-file> <name> <own-images> | crash <volumes-dir> <images-dir> <database> <run> <image-id>... | share <volumes-dir> <images-dir> <store> <name> <requests> <seed> <start-file> <backend> <cluster|-> <image-id>... | herd <volumes-dir> <images-dir> <store> <name> <requests> <start-file> <image-id> [<backend> <cluster>] | hold <volumes-dir> <images-dir> <store> <image-id> <backend> <cluster>");
     return 2;
 }

@@ -36,6 +36,8 @@ internal sealed partial class DefaultImageVolumeCache
         long started = _time.GetTimestamp();
         try
         {
+            // Never slower than the holder renews: a lease that ran out is taken over within one renewal period.
+            TimeSpan longest = options.FillLeaseDuration / 3 < LongestBackoff ? options.FillLeaseDuration / 3 : LongestBackoff;
             TimeSpan backoff = FirstBackoff;
             while (true)
             {
@@ -46,7 +48,7 @@ internal sealed partial class DefaultImageVolumeCache
                 }
 
                 await Task.Delay(backoff, _time, cancellationToken).ConfigureAwait(false);
-                backoff = backoff * 2 < LongestBackoff ? backoff * 2 : LongestBackoff;
+                backoff = backoff * 2 < longest ? backoff * 2 : longest;
                 CacheLookup lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
                 if (lookup.Lease is not null || lookup.NoFill)
                 {

@@ -16,27 +16,24 @@ public sealed class SharedBackendTests
     private static readonly (string Id, int SizeKb)[] Images = [("image-a", 64), ("image-b", 96), ("image-c", 128)];
 
     [Test]
-    public async Task Two_processes_sharing_a_backend_and_a_store_fail_no_request_leak_no_volume_and_clone_the_right_bytes()
+    public async Task Two_processes_sharing_a_backend_and_a_store_fail_no_request_leak_no_volume_clone_the_right_bytes_and_never_exceed_the_limit()
     {
         int seed = Random.Shared.Next();
         using var folder = new TemporaryDirectory();
         string volumes = Directory.CreateDirectory(folder.Combine("volumes")).FullName;
         string images = folder.Combine("images");
         string database = folder.Combine("cache.db");
-        string start = folder.Combine("start");
         await AddImagesAsync(images, new Random(seed));
 
-        using Process first = Start(volumes, images, database, start, "p1", seed);
-        using Process second = Start(volumes, images, database, start, "p2", seed + 100);
-        Assert.That(await first.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"), await ErrorsAsync(first));
-        Assert.That(await second.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"), await ErrorsAsync(second));
-        await File.WriteAllTextAsync(start, "go");
-        string[] lines = [.. await LinesAsync(first), .. await LinesAsync(second)];
+        (string[] lines, int most, long looks) = await SharedCacheRun.RunAsync(
+            volumes, images, database, [("p1", CrashHost.Backend, null), ("p2", CrashHost.Backend, null)], RequestsPerProcess, seed, [.. Images.Select(i => i.Id)]);
 
-        await TestContext.Out.WriteLineAsync($"seed {seed}: {lines.Length} requests; paths: " +
+        await TestContext.Out.WriteLineAsync($"seed {seed}: {lines.Length} requests; at most {most} cache volume(s) in {looks} looks; paths: " +
             string.Join(", ", lines.Where(l => l.StartsWith("ok ", StringComparison.Ordinal)).GroupBy(l => l.Split(' ')[3]).Select(g => $"{g.Key} {g.Count()}")));
         Assert.That(lines.Where(l => !l.StartsWith("ok ", StringComparison.Ordinal)), Is.Empty, "failed requests and clones with wrong bytes");
         Assert.That(lines, Has.Length.EqualTo(2 * RequestsPerProcess));
+        Assert.That(most, Is.LessThanOrEqualTo(1), "cache volumes at one instant, with MaxCount 1");
+        Assert.That(lines.Count(l => l.Split(' ')[3] is "CacheHit" or "CacheMissCreated"), Is.GreaterThan(0), "the cache was used");
 
         // Both processes have exited; a host restarted on the same folders reconciles, and then every file left is a
         // cache volume with an entry.
@@ -46,6 +43,7 @@ public sealed class SharedBackendTests
         IReadOnlyList<BackendVolume> left = await driver.ListVolumesAsync(CancellationToken.None);
         IReadOnlyList<ImageCacheEntry> entries = await host.GetRequiredService<ICacheEntryStore>().ListAsync(null, CancellationToken.None);
         Assert.That(left.Select(v => v.Spec.Id), Is.EquivalentTo(entries.Select(e => e.VolumeId)), "no leaked volume");
+        Assert.That(entries, Has.Count.LessThanOrEqualTo(1));
         Assert.That(Directory.GetFiles(volumes).Select(Path.GetFileName).Where(f => !f!.EndsWith(".img", StringComparison.Ordinal) && !f.EndsWith(".json", StringComparison.Ordinal)), Is.Empty, "no leftover files");
     }
 
@@ -89,9 +87,6 @@ public sealed class SharedBackendTests
             }
         }
     }
-
-    private static Process Start(string volumes, string images, string database, string start, string name, int seed) =>
-        ChildProcess.Start(["share", volumes, images, database, name, ChildProcess.Number(RequestsPerProcess), ChildProcess.Number(seed), start, .. Images.Select(i => i.Id)]);
 
     private static Task<string[]> LinesAsync(Process child) => ChildProcess.LinesAsync(child, TimeSpan.FromMinutes(5));
 
