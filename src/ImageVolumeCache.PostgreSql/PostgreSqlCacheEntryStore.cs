@@ -10,9 +10,10 @@ namespace ImageVolumeCache.PostgreSql;
 /// <summary>
 /// An <see cref="ICacheEntryStore"/> on a PostgreSQL database, shared by the hosts of a cluster: the unique key on
 /// (scope, image) means two hosts never make two entries for one image, and its fill leases, as
-/// <see cref="ICacheCoordination"/>, mean one of them fills it. Each operation is one statement, so one round
+/// <see cref="ICacheCoordination"/>, mean one of them fills it. Each entry operation is one statement, so one round
 /// trip, through one <see cref="NpgsqlDataSource"/> (Npgsql's pool): lookup-and-touch is an <c>UPDATE … RETURNING</c>,
-/// LRU candidates come from an index on (scope, last_used, id), totals from a per-scope row kept by a trigger.
+/// LRU candidates come from an index on (scope, last_used, id), totals from a per-scope row kept by a trigger. Pins,
+/// removals and retirements take a short transaction on the entry's advisory lock (see <c>PostgreSqlCacheEntryStore.Pins.cs</c>).
 /// </summary>
 /// <remarks>
 /// The schema is made or migrated by <see cref="InitializeAsync"/>, which <c>UsePostgreSqlStore</c> runs at host
@@ -72,6 +73,7 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
 
         Schema = options.Schema;
         _quotedSchema = PostgreSqlSchema.Quote(Schema);
+        _entryLockSpace = PostgreSqlSchema.EntryLockSpace(Schema);
         _sql = new StoreSql(_quotedSchema);
         Location = $"postgresql://{settings.Host}:{settings.Port}/{settings.Database ?? settings.Username} (schema {Schema})";
         _dataSource = builder.Build();
@@ -145,21 +147,8 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken)
-    {
-        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            NpgsqlCommand command = _dataSource.CreateCommand(_sql.Remove);
-            await using ConfiguredAsyncDisposable commandScope = command.ConfigureAwait(false);
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entryId });
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
-        }
-        catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw Failure(ex);
-        }
-    }
+    public async ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken) =>
+        await RunNonQueryAsync(_sql.Remove, entryId, static (p, id) => p.Add(new NpgsqlParameter<long> { TypedValue = id }), cancellationToken).ConfigureAwait(false) == 1;
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
@@ -238,6 +227,23 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
         catch (InvalidRowsException ex)
         {
             throw await QuarantineAsync(ex.Rows, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Failure(ex);
+        }
+    }
+
+    /// <summary>Runs one statement that returns no rows on a pooled connection; returns how many rows it changed.</summary>
+    private async ValueTask<int> RunNonQueryAsync<TState>(string sql, TState state, Action<NpgsqlParameterCollection, TState> bind, CancellationToken cancellationToken)
+    {
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            NpgsqlCommand command = _dataSource.CreateCommand(sql);
+            await using ConfiguredAsyncDisposable commandScope = command.ConfigureAwait(false);
+            bind(command.Parameters, state);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -74,6 +74,27 @@ internal static class PostgreSqlSchema
             expires_at bigint NOT NULL,
             PRIMARY KEY (scope_key, image_id));
         """,
+
+        // 3: the rest of the coordination. A fill lease records the cache volume its holder fills and the room it takes
+        // (NULL until reserved); the scope lock is a lease whose image_id is '' (no image has an empty id). Pins and marks
+        // (a removal in progress, or a retirement) per entry, with no foreign key to cache_entries: the pins and the
+        // retirement of an entry outlive its row, until its last pin is released.
+        """
+        ALTER TABLE {schema}.fill_leases ADD COLUMN volume_id text COLLATE "C" NULL, ADD COLUMN size_gb integer NULL;
+        CREATE INDEX fill_leases_volume ON {schema}.fill_leases (volume_id) WHERE volume_id IS NOT NULL;
+        CREATE TABLE {schema}.entry_pins (
+            entry_id bigint NOT NULL,
+            pin text COLLATE "C" NOT NULL,
+            expires_at bigint NOT NULL,
+            PRIMARY KEY (entry_id, pin));
+        CREATE TABLE {schema}.entry_marks (
+            entry_id bigint PRIMARY KEY,
+            holder text COLLATE "C" NULL,
+            expires_at bigint NOT NULL,
+            retired boolean NOT NULL,
+            volume_id text COLLATE "C" NULL);
+        CREATE INDEX entry_marks_volume ON {schema}.entry_marks (volume_id) WHERE volume_id IS NOT NULL;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;
@@ -89,17 +110,31 @@ internal static class PostgreSqlSchema
     /// <c>ImageVolumeCache.PostgreSql:</c> and the schema name, so stores of one schema share it and other schemas (and
     /// other applications, most likely) do not.
     /// </summary>
-    public static long MigrationLockKey(string schema)
+    public static long MigrationLockKey(string schema) => unchecked((long)Fnv1a("ImageVolumeCache.PostgreSql:" + schema));
+
+    /// <summary>
+    /// The first key of the two-key <c>pg_advisory_xact_lock</c> that orders the pins and marks of one entry (the second
+    /// is <see cref="EntryLockKey"/>): the FNV-1a hash of <c>ImageVolumeCache.PostgreSql.entries:</c> and the schema name,
+    /// folded to 32 bits, so the entries of other schemas lock apart. Two-key locks never meet the one-key migration lock.
+    /// </summary>
+    public static int EntryLockSpace(string schema) => Fold(Fnv1a("ImageVolumeCache.PostgreSql.entries:" + schema));
+
+    /// <summary>An entry id folded to the second key of its lock; two entries that share a key only wait for each other.</summary>
+    public static int EntryLockKey(long entryId) => Fold(unchecked((ulong)entryId));
+
+    private static int Fold(ulong value) => unchecked((int)(value ^ (value >> 32)));
+
+    private static ulong Fnv1a(string text)
     {
         const ulong Offset = 14695981039346656037;
         const ulong Prime = 1099511628211;
         ulong hash = Offset;
-        foreach (byte b in Encoding.UTF8.GetBytes("ImageVolumeCache.PostgreSql:" + schema))
+        foreach (byte b in Encoding.UTF8.GetBytes(text))
         {
             hash = unchecked((hash ^ b) * Prime);
         }
 
-        return unchecked((long)hash);
+        return hash;
     }
 
     public const string LockMigration = "SELECT pg_advisory_xact_lock($1)";

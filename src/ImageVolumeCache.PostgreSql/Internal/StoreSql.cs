@@ -2,11 +2,18 @@ namespace ImageVolumeCache.PostgreSql.Internal;
 
 /// <summary>
 /// The store's statements, with the schema's name written in. Each operation is one statement, so atomic and one round
-/// trip; parameters are positional (<c>$1</c>…), and Npgsql prepares a statement on a connection once it is used often.
+/// trip, but for the pins and marks that must wait for an entry's lock first; parameters are positional (<c>$1</c>…), and
+/// Npgsql prepares a statement on a connection once it is used often.
 /// </summary>
 internal sealed class StoreSql
 {
     public const string Columns = "id, scope_key, host, cluster, image_id, image_updated_at, volume_id, size_gb, created_at, last_used";
+
+    /// <summary>Takes the advisory lock of an entry ($1 the schema's space, $2 the entry's key) to the end of the transaction.</summary>
+    public const string LockEntry = "SELECT pg_advisory_xact_lock($1, $2)";
+
+    /// <summary>Takes the advisory lock of an entry shared, as pins do: they exclude removals and retirements, not each other.</summary>
+    public const string LockEntryShared = "SELECT pg_advisory_xact_lock_shared($1, $2)";
 
     public StoreSql(string quotedSchema)
     {
@@ -26,13 +33,57 @@ internal sealed class StoreSql
 
         // Leases: $1 scope, $2 image, $3 holder, $4 now, $5 expiry, in UTC ticks. A concurrent insert of the same key
         // waits for the other's row and then judges it by the WHERE, so exactly one holder of many gets a row back.
+        // A takeover starts without the reservation of the lease it took over; the holder extending its lease keeps it.
         string leases = $"{quotedSchema}.fill_leases";
         AcquireLease = $"INSERT INTO {leases} AS l (scope_key, image_id, holder, expires_at) VALUES ($1, $2, $3, $5) "
-            + "ON CONFLICT (scope_key, image_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
+            + "ON CONFLICT (scope_key, image_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at, "
+            + "volume_id = CASE WHEN l.holder = EXCLUDED.holder THEN l.volume_id END, "
+            + "size_gb = CASE WHEN l.holder = EXCLUDED.holder THEN l.size_gb END "
             + "WHERE l.holder = EXCLUDED.holder OR l.expires_at <= $4 "
             + "RETURNING holder";
         RenewLease = $"UPDATE {leases} SET expires_at = $4 WHERE scope_key = $1 AND image_id = $2 AND holder = $3 RETURNING holder";
         ReleaseLease = $"DELETE FROM {leases} WHERE scope_key = $1 AND image_id = $2 AND holder = $3";
+        ReserveSpace = $"UPDATE {leases} SET volume_id = $4, size_gb = $5 WHERE scope_key = $1 AND image_id = $2 AND holder = $3 RETURNING holder";
+        ReservedSpace = $"SELECT count(*), coalesce(sum(size_gb), 0)::bigint FROM {leases} "
+            + "WHERE scope_key = $1 AND volume_id IS NOT NULL AND expires_at > $2";
+
+        // Pins and marks: $1 entry id. Those that read before they write run in a transaction after the entry's advisory
+        // lock (LockEntry, LockEntryShared), so their snapshot, taken when the statement starts, sees every change made
+        // under that lock before (see PostgreSqlCacheEntryStore.Pins.cs).
+        string pins = $"{quotedSchema}.entry_pins";
+        string marks = $"{quotedSchema}.entry_marks";
+        VolumeInUse = $"SELECT 1 WHERE EXISTS (SELECT 1 FROM {leases} WHERE volume_id = $1 AND expires_at > $2) "
+            + $"OR EXISTS (SELECT 1 FROM {marks} AS m JOIN {pins} AS p ON p.entry_id = m.entry_id "
+            + "WHERE m.volume_id = $1 AND m.retired AND p.expires_at > $2)";
+
+        // $2 pin, $3 now, $4 expiry. The key-share lock on the entry's row holds off its delete until the pin commits.
+        Pin = $"WITH entry AS (SELECT 1 FROM {entries} WHERE id = $1 FOR KEY SHARE) "
+            + $"INSERT INTO {pins} (entry_id, pin, expires_at) SELECT $1, $2, $4 FROM entry "
+            + $"WHERE NOT EXISTS (SELECT 1 FROM {marks} WHERE entry_id = $1 AND (retired OR expires_at > $3)) "
+            + "ON CONFLICT (entry_id, pin) DO UPDATE SET expires_at = EXCLUDED.expires_at "
+            + "RETURNING 1";
+        RenewPin = $"UPDATE {pins} SET expires_at = $3 WHERE entry_id = $1 AND pin = $2 RETURNING 1";
+
+        // $2 pin, $3 now. The statement does not see its own CTE's delete, hence pin <> $2.
+        ReleasePin = $"WITH released AS (DELETE FROM {pins} WHERE entry_id = $1 AND pin = $2) "
+            + $"DELETE FROM {marks} WHERE entry_id = $1 AND retired "
+            + $"AND NOT EXISTS (SELECT 1 FROM {pins} WHERE entry_id = $1 AND pin <> $2 AND expires_at > $3) "
+            + "RETURNING 1";
+
+        // $2 holder, $3 now, $4 expiry.
+        BeginRemoval = $"INSERT INTO {marks} AS m (entry_id, holder, expires_at, retired) "
+            + $"SELECT $1, $2, $4, false WHERE NOT EXISTS (SELECT 1 FROM {pins} WHERE entry_id = $1 AND expires_at > $3) "
+            + "ON CONFLICT (entry_id) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at "
+            + "WHERE NOT m.retired AND (m.expires_at <= $3 OR m.holder = EXCLUDED.holder) "
+            + "RETURNING 1";
+        EndRemoval = $"DELETE FROM {marks} WHERE entry_id = $1 AND holder = $2 AND NOT retired";
+
+        // $2 volume, $3 now, $4 the expiry of a retirement (never).
+        Retire = $"INSERT INTO {marks} AS m (entry_id, expires_at, retired, volume_id) "
+            + $"SELECT $1, $4, true, $2 WHERE EXISTS (SELECT 1 FROM {pins} WHERE entry_id = $1 AND expires_at > $3) "
+            + "ON CONFLICT (entry_id) DO UPDATE SET holder = NULL, expires_at = EXCLUDED.expires_at, retired = true, volume_id = EXCLUDED.volume_id "
+            + "WHERE NOT m.retired AND m.expires_at <= $3 "
+            + "RETURNING 1";
 
         // The repairs below run when a call met a bad row or impossible totals, never on the hot path.
         Quarantine = $"""
@@ -74,6 +125,32 @@ internal sealed class StoreSql
     public string RenewLease { get; }
 
     public string ReleaseLease { get; }
+
+    /// <summary>Records a volume ($4) and its room ($5) on a lease the holder holds; returns a row when it did.</summary>
+    public string ReserveSpace { get; }
+
+    /// <summary>The count and GB of the reservations of a scope on leases that run out after $2.</summary>
+    public string ReservedSpace { get; }
+
+    /// <summary>A row when a live lease fills the volume ($1) or a retired entry with a live pin (at $2) owns it.</summary>
+    public string VolumeInUse { get; }
+
+    /// <summary>Pins a stored entry with no live removal mark and no retirement; returns a row when it did.</summary>
+    public string Pin { get; }
+
+    /// <summary>Extends ($3) a pin still recorded, even one that ran out; returns a row when it did.</summary>
+    public string RenewPin { get; }
+
+    /// <summary>Deletes a pin, and the entry's retirement when no other pin is live; returns a row when it ended the retirement.</summary>
+    public string ReleasePin { get; }
+
+    /// <summary>Marks an entry with no live pin as being removed, unless retired or marked by another holder; returns a row when it did.</summary>
+    public string BeginRemoval { get; }
+
+    public string EndRemoval { get; }
+
+    /// <summary>Retires an entry with a live pin, unless retired or being removed; returns a row when it did.</summary>
+    public string Retire { get; }
 
     /// <summary>Moves rows ($1 ids) into <c>quarantined_entries</c> with a time ($2) and each one's reason ($3); the delete trigger updates the totals.</summary>
     public string Quarantine { get; }
