@@ -8,7 +8,9 @@ namespace ImageVolumeCache.Sqlite;
 /// <summary>
 /// An <see cref="ICacheEntryStore"/> on a SQLite file: entries survive restarts, and several processes of one host can
 /// share the file (the unique key on (scope, image) means two processes never make two entries for one image, and its
-/// fill leases, as <see cref="ICacheCoordination"/>, mean one of them fills it). Each operation is one prepared statement on an open connection: lookup-and-touch is an <c>UPDATE … RETURNING</c>, LRU
+/// fill leases, as <see cref="ICacheCoordination"/>, mean one of them fills it; its reservations and pins mean they count
+/// each other's fills and never remove an entry another clones from). Each operation is one prepared statement on an open
+/// connection (the release of a pin, two in one transaction): lookup-and-touch is an <c>UPDATE … RETURNING</c>, LRU
 /// candidates come from an index on (scope, last_used, id), totals from a per-scope row kept by triggers.
 /// </summary>
 /// <remarks>
@@ -187,6 +189,23 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
                 s.bind(command.Parameters, s.state);
                 using SqliteDataReader reader = command.ExecuteReader();
                 return s.read(reader);
+            },
+            cancellationToken);
+
+    /// <summary>
+    /// Runs work in one <c>BEGIN IMMEDIATE</c> transaction on a pooled connection: the file's write lock is taken before the
+    /// work reads anything, so what it checks is still so when it writes, across processes too. Rolled back when it throws.
+    /// </summary>
+    private ValueTask<T> InWriteTransactionAsync<TState, T>(
+        TState state, Func<StoreConnection, SqliteTransaction, TState, T> work, CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            (state, work),
+            static (connection, s) =>
+            {
+                using SqliteTransaction transaction = connection.Connection.BeginTransaction(deferred: false);
+                T result = s.work(connection, transaction, s.state);
+                transaction.Commit();
+                return result;
             },
             cancellationToken);
 

@@ -62,6 +62,28 @@ internal static class SqliteSchema
             expires_at INTEGER NOT NULL,
             PRIMARY KEY (scope_key, image_id)) WITHOUT ROWID;
         """,
+
+        // 4: coordination of space and pins across the processes. A fill lease records the cache volume it fills and the
+        // room it takes (NULL until reserved); a scope's lock is a lease row with image_id '' (no image has an empty id).
+        // Pins and marks name an entry by id without a foreign key: a pin, and the mark of a retired entry, outlive the
+        // entry's row until the last pin is released. The partial indexes find a volume without scanning the leases or marks.
+        """
+        ALTER TABLE fill_leases ADD COLUMN volume_id TEXT NULL;
+        ALTER TABLE fill_leases ADD COLUMN size_gb INTEGER NULL;
+        CREATE INDEX ix_fill_leases_volume ON fill_leases (volume_id) WHERE volume_id IS NOT NULL;
+        CREATE TABLE entry_pins (
+            entry_id INTEGER NOT NULL,
+            pin TEXT NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (entry_id, pin)) WITHOUT ROWID;
+        CREATE TABLE entry_marks (
+            entry_id INTEGER PRIMARY KEY,
+            holder TEXT NULL,
+            expires_at INTEGER NOT NULL,
+            retired INTEGER NOT NULL,
+            volume_id TEXT NULL);
+        CREATE INDEX ix_entry_marks_volume ON entry_marks (volume_id) WHERE volume_id IS NOT NULL;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

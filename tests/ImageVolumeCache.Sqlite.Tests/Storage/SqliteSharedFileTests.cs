@@ -122,6 +122,74 @@ public sealed class SqliteSharedFileTests
         Assert.That(results.Count(r => r), Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task A_reservation_made_through_one_store_counts_in_the_other_and_its_volume_is_in_use()
+    {
+        var duration = TimeSpan.FromSeconds(30);
+        await _first.TryAcquireFillLeaseAsync("host1@lvm", "image-a", "first", T0, duration, CancellationToken.None);
+        await _first.ReserveSpaceAsync("host1@lvm", "image-a", "first", "volume-a", 4, CancellationToken.None);
+
+        CacheScopeTotals reserved = await _second.GetReservedSpaceAsync("host1@lvm", T0.AddSeconds(1), CancellationToken.None);
+        bool inUse = await _second.IsVolumeInUseAsync("volume-a", T0.AddSeconds(1), CancellationToken.None);
+
+        Assert.That(reserved, Is.EqualTo(new CacheScopeTotals(1, 4)));
+        Assert.That(inUse, Is.True);
+    }
+
+    [Test]
+    public async Task A_removal_through_one_store_never_begins_beside_a_pin_taken_through_the_other()
+    {
+        for (int round = 0; round < 20; round++)
+        {
+            long entry = (await _first.TryAddAsync(Entry($"image-{round}", $"volume-{round}"), CancellationToken.None))!.Id;
+            using var start = new ManualResetEventSlim();
+            Task<bool>[] pins = Enumerable.Range(0, 8)
+                .Select(i => Task.Run(async () =>
+                {
+                    start.Wait();
+                    return await _second.TryPinEntryAsync(entry, $"pin-{i}", T0, TimeSpan.FromSeconds(30), CancellationToken.None);
+                }))
+                .ToArray();
+            Task<bool> removal = Task.Run(async () =>
+            {
+                start.Wait();
+                return await _first.TryBeginRemovalAsync(entry, "first", T0, TimeSpan.FromSeconds(30), CancellationToken.None);
+            });
+
+            start.Set();
+            bool[] pinned = await Task.WhenAll(pins);
+            bool removed = await removal;
+
+            Assert.That(removed != pinned.Any(p => p), Is.True, $"Round {round}: exactly one of the removal and the pins wins.");
+        }
+    }
+
+    [Test]
+    public async Task Of_the_last_pins_of_a_retired_entry_released_through_two_stores_one_release_deletes_it()
+    {
+        long entry = (await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None))!.Id;
+        for (int i = 0; i < 8; i++)
+        {
+            await _first.TryPinEntryAsync(entry, $"pin-{i}", T0, TimeSpan.FromSeconds(30), CancellationToken.None);
+        }
+
+        await _second.TryRetireEntryAsync(entry, "volume-a", T0, CancellationToken.None);
+        using var start = new ManualResetEventSlim();
+        Task<bool>[] releases = Enumerable.Range(0, 8)
+            .Select(i => Task.Run(async () =>
+            {
+                start.Wait();
+                SqliteCacheEntryStore store = i % 2 == 0 ? _first : _second;
+                return await store.ReleasePinAsync(entry, $"pin-{i}", T0.AddSeconds(1), CancellationToken.None);
+            }))
+            .ToArray();
+
+        start.Set();
+        bool[] results = await Task.WhenAll(releases);
+
+        Assert.That(results.Count(r => r), Is.EqualTo(1));
+    }
+
     private static ImageCacheEntry Entry(string imageId, string volumeId) =>
         new(0, "host1@lvm", "host1@lvm", null, imageId, T0, volumeId, 1, T0, T0);
 }

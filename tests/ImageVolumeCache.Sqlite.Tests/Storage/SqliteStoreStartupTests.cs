@@ -18,7 +18,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
         }
 
         Assert.That(SqliteFile.Query(path, "PRAGMA journal_mode"), Is.EqualTo("wal"));
-        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(3L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(4L));
     }
 
     [Test]
@@ -100,7 +100,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
     }
 
     [Test]
-    public async Task A_file_of_the_previous_schema_version_gains_fill_leases_and_keeps_its_entries()
+    public async Task A_file_of_schema_version_2_gains_fill_leases_and_keeps_its_entries()
     {
         string path = Folder.Combine("cache.db");
         using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
@@ -108,13 +108,41 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
             await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a"), CancellationToken.None);
         }
 
-        SqliteFile.Execute(path, "DROP TABLE fill_leases; UPDATE schema_version SET version = 2");
+        SqliteFile.Execute(path, "DROP TABLE entry_pins; DROP TABLE entry_marks; DROP TABLE fill_leases; UPDATE schema_version SET version = 2");
 
         using var reopened = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
         bool acquired = await reopened.TryAcquireFillLeaseAsync(StoreEntries.Scope, "image-b", "holder", StoreEntries.T0, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         Assert.That(acquired, Is.True);
-        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(3L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(4L));
+        Assert.That(await reopened.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_file_of_the_previous_schema_version_gains_reservations_and_pins_and_keeps_its_leases()
+    {
+        string path = Folder.Combine("cache.db");
+        var duration = TimeSpan.FromSeconds(30);
+        long entryId;
+        using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
+        {
+            entryId = (await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a"), CancellationToken.None))!.Id;
+            await store.TryAcquireFillLeaseAsync(StoreEntries.Scope, "image-b", "holder", StoreEntries.T0, duration, CancellationToken.None);
+        }
+
+        SqliteFile.Execute(
+            path,
+            "DROP TABLE entry_pins; DROP TABLE entry_marks; DROP INDEX ix_fill_leases_volume; "
+            + "ALTER TABLE fill_leases DROP COLUMN volume_id; ALTER TABLE fill_leases DROP COLUMN size_gb; UPDATE schema_version SET version = 3");
+
+        using var reopened = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
+        bool reserved = await reopened.ReserveSpaceAsync(StoreEntries.Scope, "image-b", "holder", "volume-b", 2, CancellationToken.None);
+        bool pinned = await reopened.TryPinEntryAsync(entryId, "pin-1", StoreEntries.T0, duration, CancellationToken.None);
+
+        Assert.That(reserved, Is.True, "The lease taken before the migration is still held.");
+        Assert.That(await reopened.GetReservedSpaceAsync(StoreEntries.Scope, StoreEntries.T0, CancellationToken.None), Is.EqualTo(new CacheScopeTotals(1, 2)));
+        Assert.That(pinned, Is.True);
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(4L));
         Assert.That(await reopened.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(1));
     }
 
