@@ -32,7 +32,7 @@ public sealed class FillLeaseExpiryTests
         {
             using Process holder = ChildProcess.Start(["hold", volumes, images, store, ImageId, "h1@fs", Cluster]);
             Assert.That(await holder.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"), await ChildProcess.ErrorsAsync(holder));
-            string? filling = await holder.StandardOutput.ReadLineAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(1));
+            string? filling = await holder.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(1));
             Assert.That(filling, Does.StartWith("filling "), await ChildProcess.ErrorsAsync(holder));
             string halfMade = filling!["filling ".Length..];
 
