@@ -91,6 +91,15 @@ echo
 run herd
 
 echo
+echo "## Cluster herd"
+echo
+if [[ -n "${IMAGEVOLUMECACHE_POSTGRES:-}" ]]; then
+  run cluster-herd || echo "(the cluster herd failed; see above)"
+else
+  echo "(no PostgreSQL server: the cluster herd is left out)"
+fi
+
+echo
 echo "## Peer: OpenStack Cinder's bookkeeping next to the entry stores"
 echo
 run peer "${peer[@]}" --results "$out/bdn/results" --json "$out/cinder.json" || echo "(the peer benchmark could not run; see above)"

@@ -2,6 +2,8 @@
 //   dotnet run -c Release --project tests/ImageVolumeCache.Benchmarks -- --filter '*' [--job short]
 // Modes for what is not a micro-benchmark:
 //   herd [--requests 256] [--delay-ms 200]    concurrent requests for one uncached image
+//   cluster-herd [--hosts 3] [--requests 96] [--delay-ms 200]
+//                                             the herd over the hosts of one cluster sharing a PostgreSQL schema
 //   peer [--sizes 1000,10000,100000] [--budget S] [--results DIR] [--json FILE]
 //                                             Cinder's bookkeeping next to the store benchmarks' figures
 //   e2e [--image-size-mb 1024] [--dir PATH ...] [--repeat 5]
@@ -13,6 +15,7 @@ using ImageVolumeCache.Benchmarks.Modes;
 return args.FirstOrDefault() switch
 {
     "herd" => await HerdRun.RunAsync(args[1..]),
+    "cluster-herd" => await ClusterHerdRun.RunAsync(args[1..]),
     "peer" => await PeerRun.RunAsync(args[1..]),
     "e2e" => await E2eRun.RunAsync(args[1..]),
     _ => Run(args),

@@ -62,6 +62,9 @@ public sealed class CrashTests
             string when = trigger is null ? $"after {delay.TotalMilliseconds} ms" : $"on reaching {trigger.Value.Step}";
             string context = $"seed {seed}, run {run}, killed {when} in phase '{killed.Phase}' (last lines: {string.Join(" | ", killed.Lines.TakeLast(4))})";
 
+            // The killed host's fill leases, pins and removal marks say it may still be working (no other host can tell it
+            // is dead): its half-made cache volume is left to the first reconciliation after they run out.
+            await OutliveKilledHoldersAsync(database);
             await using ServiceProvider host = CrashHost.Build(volumes, images, database);
             await CrashHost.StartAsync(host); // reconciles the backend
             var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = CrashHost.Backend, Directory = volumes });
@@ -81,6 +84,21 @@ public sealed class CrashTests
         }
 
         Assert.That(phases.Values.Sum(), Is.EqualTo(KillPoints));
+    }
+
+    /// <summary>Waits until every fill lease, pin and removal mark in the file has run out (the crash host's last 2 s).</summary>
+    private static async Task OutliveKilledHoldersAsync(string database)
+    {
+        object? latest = SqliteFile.Query(database,
+            "SELECT max(t) FROM (SELECT max(expires_at) AS t FROM fill_leases UNION ALL SELECT max(expires_at) FROM entry_pins UNION ALL SELECT max(expires_at) FROM entry_marks WHERE retired = 0)");
+        if (latest is long ticks)
+        {
+            TimeSpan left = new DateTimeOffset(ticks, TimeSpan.Zero) - DateTimeOffset.UtcNow;
+            if (left > TimeSpan.Zero)
+            {
+                await Task.Delay(left + TimeSpan.FromMilliseconds(50));
+            }
+        }
     }
 
     private static bool IsTarget(string line) => line.Split(' ')[^1].StartsWith(CrashHost.TargetPrefix, StringComparison.Ordinal);
