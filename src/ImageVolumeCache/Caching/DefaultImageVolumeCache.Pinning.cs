@@ -6,6 +6,13 @@ namespace ImageVolumeCache.Caching;
 internal sealed partial class DefaultImageVolumeCache
 {
     private long _pinCount;
+    private PinRenewals? _pinRenewals;
+
+    /// <summary>Unique per cache instance among every host's, and short: the start of each of its pins' ids.</summary>
+    private readonly string _pinPrefix = Guid.NewGuid().ToString("N")[..16] + "/";
+
+    private PinRenewals Renewals =>
+        _pinRenewals ?? Interlocked.CompareExchange(ref _pinRenewals, new PinRenewals(_time, () => _options.CurrentValue.FillLeaseDuration, RenewPinAsync), null) ?? _pinRenewals;
 
     /// <summary>Notes the entry-removal counts, before reading an entry that is to be pinned with <see cref="TryPinAsync"/>.</summary>
     internal RemovalWatch WatchRemovals() => _pins.WatchRemovals();
@@ -25,7 +32,7 @@ internal sealed partial class DefaultImageVolumeCache
             return null;
         }
 
-        string pin = $"{_holder}/{Interlocked.Increment(ref _pinCount)}";
+        string pin = $"{_pinPrefix}{Interlocked.Increment(ref _pinCount):x}";
         TimeSpan duration = _options.CurrentValue.FillLeaseDuration;
         bool pinned = false;
         try
@@ -46,7 +53,8 @@ internal sealed partial class DefaultImageVolumeCache
             return null;
         }
 
-        var lease = new CacheEntryLease(this, entry, pin, new PeriodicRenewal(_time, duration / 3, () => RenewPinAsync(entry, pin, duration)));
+        var lease = new CacheEntryLease(this, entry, pin, _time.GetTimestamp());
+        Renewals.Add(lease);
         if (_pins.NoRemovalSince(watch))
         {
             // Nothing was being removed when the entry was read, and nothing has been since: it is still stored.
@@ -71,11 +79,12 @@ internal sealed partial class DefaultImageVolumeCache
     }
 
     /// <summary>Renews a pin in the store's coordination; a failure is logged, and the next renewal tries again.</summary>
-    private async ValueTask RenewPinAsync(ImageCacheEntry entry, string pin, TimeSpan duration)
+    private async ValueTask RenewPinAsync(CacheEntryLease lease, TimeSpan duration)
     {
+        ImageCacheEntry entry = lease.Entry;
         try
         {
-            if (!await _coordination.RenewPinAsync(entry.Id, pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false))
+            if (!await _coordination.RenewPinAsync(entry.Id, lease.Pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false))
             {
                 Log.EntryPinLost(_logger, entry.Id, entry.VolumeId);
             }
@@ -90,16 +99,30 @@ internal sealed partial class DefaultImageVolumeCache
     /// Releases a pin; the last pin (on any host) of a retired entry deletes its volume (not cancellable; a failure is
     /// logged with the volume id, and the volume is left to reconciliation).
     /// </summary>
-    internal async ValueTask ReleasePinAsync(ImageCacheEntry entry, string pin)
+    internal async ValueTask ReleasePinAsync(CacheEntryLease lease)
     {
+        ImageCacheEntry entry = lease.Entry;
+        Renewals.Remove(lease);
         _pins.Unpin(entry.Id);
+        bool last;
         try
         {
-            if (!await _coordination.ReleasePinAsync(entry.Id, pin, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false))
-            {
-                return;
-            }
+            last = await _coordination.ReleasePinAsync(entry.Id, lease.Pin, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The pin runs out by itself; a retired entry's volume is then left to reconciliation.
+            Log.EntryPinReleaseFailed(_logger, ex, entry.Id, entry.VolumeId);
+            return;
+        }
 
+        if (!last)
+        {
+            return;
+        }
+
+        try
+        {
             // The entry is gone from the store, so nothing else will check its volume: only the entry's own cache volume
             // is deleted.
             if (await CheckVolumeAsync(entry, CancellationToken.None).ConfigureAwait(false) == CacheVolumeCheck.Trusted)

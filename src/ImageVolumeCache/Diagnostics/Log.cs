@@ -175,4 +175,7 @@ internal static partial class Log
 
     [LoggerMessage(1077, LogLevel.Information, "Cache volume {VolumeId} has no entry but is in use by a live process or host (a fill, or a retired entry being cloned from); reconciliation leaves it.")]
     public static partial void ReconcileVolumeInUseElsewhere(ILogger logger, string volumeId);
+
+    [LoggerMessage(1090, LogLevel.Warning, "Releasing the pin on entry {EntryId} (volume {VolumeId}) failed; it runs out by itself.")]
+    public static partial void EntryPinReleaseFailed(ILogger logger, Exception exception, long entryId, string volumeId);
 }
