@@ -5,8 +5,9 @@ namespace ImageVolumeCache.Sqlite;
 
 /// <summary>
 /// Pins, removal marks and retirement of entries, in the <c>entry_pins</c> and <c>entry_marks</c> tables of the file, so
-/// that no process removes an entry another process clones from. Each call is one statement, but the release of a pin,
-/// which is two in one <c>BEGIN IMMEDIATE</c> transaction; so each is atomic against every other process's.
+/// that no process removes an entry another process clones from. Each call is one statement, so atomic against every
+/// other process's (a statement that writes holds the file's write lock from its first read); the release of a retired
+/// entry's pin is two, of which the second alone decides whether the retirement ends.
 /// </summary>
 public sealed partial class SqliteCacheEntryStore
 {
@@ -34,24 +35,16 @@ public sealed partial class SqliteCacheEntryStore
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">The pin id is empty.</exception>
     /// <exception cref="CacheEntryStoreException">The file cannot be used.</exception>
-    public ValueTask<bool> ReleasePinAsync(long entryId, string pin, DateTimeOffset now, CancellationToken cancellationToken)
+    public async ValueTask<bool> ReleasePinAsync(long entryId, string pin, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(pin);
-        return InWriteTransactionAsync(
-            new EntryPin(entryId, pin, now, now),
-            static (connection, transaction, release) =>
-            {
-                SqliteCommand unpin = connection.Command(Statement.Unpin, transaction);
-                BindPin(unpin.Parameters, release);
-                unpin.ExecuteNonQuery();
+        var release = new EntryPin(entryId, pin, now, now);
 
-                // Under the same write lock: of the releasers of a retired entry's last pins, one ends its retirement.
-                SqliteCommand end = connection.Command(Statement.EndRetirement, transaction);
-                BindPin(end.Parameters, release);
-                using SqliteDataReader reader = end.ExecuteReader();
-                return reader.Read();
-            },
-            cancellationToken);
+        // A pin that was not there (no row back) may still be the last of a retired entry's: its retirement is checked too.
+        bool retired = await RunAsync(Statement.Unpin, release, BindPin, static reader => !reader.Read() || reader.GetBoolean(0), cancellationToken).ConfigureAwait(false);
+
+        // One statement: of the releasers of a retired entry's last pins, the one that finds no live pin ends it.
+        return retired && await RunAsync(Statement.EndRetirement, release, BindPin, ReadsARow, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

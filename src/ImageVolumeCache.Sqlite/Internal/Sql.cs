@@ -77,8 +77,13 @@ internal static class Sql
     /// <summary>Extends a pin still recorded, even on a retired entry; returns a row when it did.</summary>
     public const string RenewPin = "UPDATE entry_pins SET expires_at = $expires WHERE entry_id = $entry AND pin = $pin RETURNING entry_id";
 
-    /// <summary>The first half of a release, in one transaction with <see cref="EndRetirement"/>.</summary>
-    public const string Unpin = "DELETE FROM entry_pins WHERE entry_id = $entry AND pin = $pin";
+    /// <summary>
+    /// Deletes a pin and returns whether its entry is retired (1) or not (0), so that the common release (an entry that is
+    /// not retired) is one statement; a release of a retired entry's pin goes on with <see cref="EndRetirement"/>.
+    /// </summary>
+    public const string Unpin =
+        "DELETE FROM entry_pins WHERE entry_id = $entry AND pin = $pin "
+        + "RETURNING EXISTS (SELECT 1 FROM entry_marks WHERE entry_id = $entry AND retired = 1)";
 
     /// <summary>Ends the retirement of an entry with no live pin left; returns a row to the one caller that ended it.</summary>
     public const string EndRetirement =
