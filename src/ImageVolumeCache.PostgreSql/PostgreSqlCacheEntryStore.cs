@@ -71,6 +71,14 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
             settings.MaxAutoPrepare = 32;
         }
 
+        // The store changes no session state (no SET, no temporary table, no session-level lock: its advisory locks are
+        // the transaction's), so a connection back in the pool needs no reset; without one, each call saves the reset
+        // commands the server would otherwise run first. A connection string that asks for resets keeps them.
+        if (!builder.ConnectionStringBuilder.ContainsKey("No Reset On Close"))
+        {
+            settings.NoResetOnClose = true;
+        }
+
         Schema = options.Schema;
         _quotedSchema = PostgreSqlSchema.Quote(Schema);
         _entryLockSpace = PostgreSqlSchema.EntryLockSpace(Schema);
