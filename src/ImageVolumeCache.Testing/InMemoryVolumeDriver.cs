@@ -4,10 +4,10 @@ namespace ImageVolumeCache.Testing;
 
 /// <summary>
 /// An <see cref="IVolumeDriver"/> whose volumes live in memory. It records every call, signals a test waiting for one,
-/// and lets a test inject a fault or a delay before any call, limit clones per source, and allow direct image clones.
-/// Thread-safe.
+/// and lets a test inject a fault or a delay before any call, limit clones per source, allow direct image clones, and
+/// say which pools it clones between (<see cref="IPoolCloning"/>). Thread-safe.
 /// </summary>
-public sealed class InMemoryVolumeDriver : IVolumeDriver
+public sealed class InMemoryVolumeDriver : IVolumeDriver, IPoolCloning
 {
     private readonly ConcurrentDictionary<string, FakeVolume> _volumes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _clonesBySource = new(StringComparer.Ordinal);
@@ -27,6 +27,12 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
 
     /// <summary>Decides which images <see cref="TryCloneImageAsync"/> can clone directly. Default <see langword="null"/>: none.</summary>
     public Func<ImageInfo, bool>? CanCloneImage { get; set; }
+
+    /// <summary>
+    /// Decides what <see cref="CanCloneBetweenPools"/> answers for a source pool and a target pool. Default: every pair
+    /// (the fake keeps all its volumes in one place).
+    /// </summary>
+    public Func<string, string, bool> ClonesBetweenPools { get; set; } = static (_, _) => true;
 
     /// <summary>How many clones one source volume allows before <see cref="CloneLimitReachedException"/>; 0 = unlimited (default).</summary>
     public int CloneLimit { get; set; }
@@ -114,6 +120,9 @@ public sealed class InMemoryVolumeDriver : IVolumeDriver
         Add(new FakeVolume(target, []) { ClonedFromImageId = image.Id });
         return true;
     }
+
+    /// <inheritdoc/>
+    public bool CanCloneBetweenPools(string sourcePool, string targetPool) => ClonesBetweenPools(sourcePool, targetPool);
 
     /// <inheritdoc/>
     public async ValueTask CreateVolumeAsync(VolumeSpec volume, CancellationToken cancellationToken)

@@ -23,7 +23,8 @@ public sealed class CacheHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
-    public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true, IImageVolumeCacheNotifier? notifier = null, ICacheEntryStore? store = null)
+    // driver: what serves Backend, made from Driver (a wrapper of it, say); by default Driver itself.
+    public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true, IImageVolumeCacheNotifier? notifier = null, ICacheEntryStore? store = null, Func<InMemoryVolumeDriver, IVolumeDriver>? driver = null)
     {
         var services = new ServiceCollection();
         if (store is not null)
@@ -44,7 +45,7 @@ public sealed class CacheHarness : IDisposable
 
                 configure?.Invoke(options);
             })
-            .AddBackend(Backend, _ => Driver)
+            .AddBackend(Backend, _ => driver?.Invoke(Driver) ?? Driver)
             .AddBackend(OtherBackend, _ => OtherDriver)
             .UseImageService(_ => Images)
             .UseNotifier(_ => notifier ?? new RecordingNotifier());

@@ -5,9 +5,13 @@ using Microsoft.Win32.SafeHandles;
 
 namespace ImageVolumeCache.FileSystem;
 
-/// <summary>Clones: of a volume (reflink, else copy), and of an image file straight into a volume (reflink only).</summary>
+/// <summary>Clones: of a volume (reflink, else copy, between pools too), and of an image file straight into a volume (reflink only).</summary>
 public sealed partial class FileSystemVolumeDriver
 {
+    /// <inheritdoc/>
+    /// <remarks>Always <see langword="true"/>: every pool of the backend keeps its volumes in the one directory, so a clone between pools is a clone like any other.</remarks>
+    public bool CanCloneBetweenPools(string sourcePool, string targetPool) => true;
+
     /// <inheritdoc/>
     /// <remarks>
     /// Succeeds only when <see cref="FileSystemVolumeDriverOptions.CloneImagesDirectly"/> is on, an

@@ -95,6 +95,12 @@ internal static class PostgreSqlSchema
             volume_id text COLLATE "C" NULL);
         CREATE INDEX entry_marks_volume ON {schema}.entry_marks (volume_id) WHERE volume_id IS NOT NULL;
         """,
+
+        // 4: an image found across the pools of a backend by an index on (image, scope). (A host's entries moving into its
+        // cluster are an update of their scope, which the totals trigger follows since migration 1.)
+        """
+        CREATE INDEX cache_entries_image_scope ON {schema}.cache_entries (image_id, scope_key);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

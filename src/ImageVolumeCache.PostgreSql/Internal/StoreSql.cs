@@ -31,6 +31,19 @@ internal sealed class StoreSql
         ListScope = $"SELECT {Columns} FROM {entries} WHERE scope_key = $1 ORDER BY last_used, id";
         ListAll = $"SELECT {Columns} FROM {entries} ORDER BY scope_key, last_used, id";
 
+        // $1 scope, $2 cluster. The rows the update leaves are those whose image the cluster holds; the select sees the scope
+        // as it was when the statement started (not its own CTE's update), so it leaves out the moved rows by id. A row the
+        // cluster gained from another host after that start makes the update fail on the unique key: the caller runs it again.
+        MoveToCluster = $"WITH moved AS (UPDATE {entries} AS e SET scope_key = $2, cluster = $2 WHERE e.scope_key = $1 "
+            + $"AND NOT EXISTS (SELECT 1 FROM {entries} AS c WHERE c.scope_key = $2 AND c.image_id = e.image_id) RETURNING {Columns}) "
+            + $"SELECT {Columns}, true AS moved FROM moved "
+            + $"UNION ALL SELECT {Columns}, false FROM {entries} WHERE scope_key = $1 AND id NOT IN (SELECT id FROM moved) "
+            + "ORDER BY last_used, id";
+
+        // $1 image, $2 backend, $3 backend || '$', $4 backend || '#', $5 the scope left out: one range of the (image, scope) index.
+        FindInOtherPools = $"SELECT {Columns} FROM {entries} WHERE image_id = $1 AND scope_key >= $2 AND scope_key < $3 "
+            + "AND (scope_key = $2 OR scope_key >= $4) AND scope_key <> $5 ORDER BY scope_key";
+
         // Leases: $1 scope, $2 image, $3 holder, $4 now, $5 expiry, in UTC ticks. A concurrent insert of the same key
         // waits for the other's row and then judges it by the WHERE, so exactly one holder of many gets a row back.
         // A takeover starts without the reservation of the lease it took over; the holder extending its lease keeps it.
@@ -117,6 +130,12 @@ internal sealed class StoreSql
     public string ListScope { get; }
 
     public string ListAll { get; }
+
+    /// <summary>Moves a scope's entries ($1) into a cluster's scope ($2) but those whose image it holds; returns both kinds, flagged by an 11th column.</summary>
+    public string MoveToCluster { get; }
+
+    /// <summary>The entries of an image in the other scopes of a backend, by scope key.</summary>
+    public string FindInOtherPools { get; }
 
     /// <summary>Takes a lease nobody holds, one whose time ran out, or one the holder holds; returns a row when the holder holds it.</summary>
     public string AcquireLease { get; }

@@ -32,6 +32,23 @@ internal static class Sql
     public const string ListAll = $"SELECT {Columns} FROM cache_entries ORDER BY scope_key, last_used, id";
 
     /// <summary>
+    /// Moves the entries of a scope into a cluster's scope, but those whose image the cluster's scope holds already (the
+    /// unique key would refuse them); returns the moved rows. The update trigger moves the totals.
+    /// </summary>
+    public const string MoveToCluster =
+        "UPDATE cache_entries SET scope_key = $cluster, cluster = $cluster WHERE scope_key = $scope "
+        + "AND NOT EXISTS (SELECT 1 FROM cache_entries AS c WHERE c.scope_key = $cluster AND c.image_id = cache_entries.image_id) "
+        + $"RETURNING {Columns}";
+
+    /// <summary>
+    /// The entries of an image in the scopes of a backend ($backend, or $backend followed by '#' and a pool: the keys from
+    /// $pools, which is $backend + '#', up to $end, which is $backend + '$'), but $scope: one range of the (image, scope) index.
+    /// </summary>
+    public const string FindInOtherPools =
+        $"SELECT {Columns} FROM cache_entries WHERE image_id = $image AND scope_key >= $backend AND scope_key < $end "
+        + "AND (scope_key = $backend OR scope_key >= $pools) AND scope_key <> $scope ORDER BY scope_key";
+
+    /// <summary>
     /// Takes a lease nobody holds, one whose time ran out, or one the holder holds; returns a row when the holder holds it.
     /// A takeover starts without the reservation of the lease it took over; the holder taking its own lease again keeps it.
     /// </summary>
@@ -120,6 +137,7 @@ internal static class Sql
     [
         GetAndTouch, Get, FindByVolume, Insert, Remove, LeastRecentlyUsed, Totals, ListScope, ListAll, AcquireLease, RenewLease, ReleaseLease,
         ReserveSpace, ReservedSpace, VolumeInUse, Pin, RenewPin, Unpin, EndRetirement, BeginRemoval, EndRemoval, Retire,
+        MoveToCluster, FindInOtherPools,
     ];
 }
 
@@ -148,4 +166,6 @@ internal enum Statement
     BeginRemoval,
     EndRemoval,
     Retire,
+    MoveToCluster,
+    FindInOtherPools,
 }

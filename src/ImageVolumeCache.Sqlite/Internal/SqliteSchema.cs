@@ -84,6 +84,18 @@ internal static class SqliteSchema
             volume_id TEXT NULL);
         CREATE INDEX ix_entry_marks_volume ON entry_marks (volume_id) WHERE volume_id IS NOT NULL;
         """,
+
+        // 5: a host's entries move into its cluster by an update of their scope, which the totals follow as they follow
+        // inserts and deletes; and an image is found across the pools of a backend by an index on (image, scope).
+        """
+        CREATE TRIGGER tr_cache_entries_update_scope AFTER UPDATE OF scope_key ON cache_entries BEGIN
+            UPDATE scope_totals SET entry_count = entry_count - 1, size_gb = size_gb - old.size_gb WHERE scope_key = old.scope_key;
+            DELETE FROM scope_totals WHERE scope_key = old.scope_key AND entry_count <= 0;
+            INSERT INTO scope_totals (scope_key, entry_count, size_gb) VALUES (new.scope_key, 1, new.size_gb)
+                ON CONFLICT (scope_key) DO UPDATE SET entry_count = entry_count + 1, size_gb = size_gb + excluded.size_gb;
+        END;
+        CREATE INDEX ix_cache_entries_image_scope ON cache_entries (image_id, scope_key);
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;

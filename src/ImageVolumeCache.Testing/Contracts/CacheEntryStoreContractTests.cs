@@ -5,11 +5,12 @@ namespace ImageVolumeCache.Testing;
 /// <summary>
 /// The contract every <see cref="ICacheEntryStore"/> keeps, written once and run against each store by a one-line
 /// subclass (in-memory, SQLite, and any store a host writes): same inputs, same answers, including LRU order and ties,
-/// touch, totals, concurrent inserts of one key and removal of a missing entry.
+/// touch, totals, concurrent inserts of one key and removal of a missing entry; and (in <c>.Scopes.cs</c>) moving a
+/// scope's entries into a cluster and finding an image in the other pools of a backend.
 /// Tests use whole-second times unless they test precision, so that stores with coarser clocks can run them unchanged.
 /// </summary>
 /// <typeparam name="TStore">The store under test.</typeparam>
-public abstract class CacheEntryStoreContractTests<TStore>
+public abstract partial class CacheEntryStoreContractTests<TStore>
     where TStore : ICacheEntryStore
 {
     /// <summary>The scope most tests use (a host with a pool).</summary>
@@ -501,6 +502,8 @@ public abstract class CacheEntryStoreContractTests<TStore>
             nameof(ICacheEntryStore.GetLeastRecentlyUsedAsync) => async () => await Store.GetLeastRecentlyUsedAsync(Scope, 10, token).ConfigureAwait(false),
             nameof(ICacheEntryStore.GetTotalsAsync) => async () => await Store.GetTotalsAsync(Scope, token).ConfigureAwait(false),
             nameof(ICacheEntryStore.ListAsync) => async () => await Store.ListAsync(null, token).ConfigureAwait(false),
+            nameof(ICacheEntryStore.MoveToClusterAsync) => async () => await Store.MoveToClusterAsync(Scope, ClusterScope, token).ConfigureAwait(false),
+            nameof(ICacheEntryStore.FindInOtherPoolsAsync) => async () => await Store.FindInOtherPoolsAsync(Scope, "image-a", token).ConfigureAwait(false),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, "Unknown operation."),
         };
 

@@ -13,4 +13,11 @@ public static class BackendNames
         int hash = host.IndexOf('#', StringComparison.Ordinal);
         return hash < 0 ? host : host[..hash];
     }
+
+    /// <summary>Returns the pool part of a host string: everything after the first <c>#</c>; empty when it names no pool.</summary>
+    internal static string PoolFromHost(string host)
+    {
+        int hash = host.IndexOf('#', StringComparison.Ordinal);
+        return hash < 0 ? string.Empty : host[(hash + 1)..];
+    }
 }

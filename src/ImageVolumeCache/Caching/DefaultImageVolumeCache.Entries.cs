@@ -38,15 +38,22 @@ internal sealed partial class DefaultImageVolumeCache
 
     /// <summary>
     /// Looks up and pins the current entry for an image, retiring a stale one; sends one hit when it finds one, and
-    /// nothing otherwise (the caller decides whether its miss is a miss or a wait for another request's fill). The entry's
-    /// volume is checked with the backend before the hit (once per entry in this process): an entry whose volume is gone
-    /// is evicted, one whose volume is not its cache volume is dropped, and both are misses.
+    /// nothing otherwise (the caller decides whether its miss is a miss or a wait for another request's fill). With
+    /// <c>CloneAcrossPools</c>, a miss in the scope's own pool looks in the backend's other pools (<c>.Pools.cs</c>). The
+    /// entry's volume is checked with the backend before the hit (once per entry in this process): an entry whose volume
+    /// is gone is evicted, one whose volume is not its cache volume is dropped, and both are misses.
     /// </summary>
     internal async ValueTask<CacheLookup> TryAcquireAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         RemovalWatch watch = _pins.WatchRemovals();
         ImageCacheEntry? entry = await GetAndTouchAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        if (entry is null && PoolCloningFor(scope) is { } pools)
+        {
+            // Only a miss in its own pool, on a backend that clones across pools, asks the store anything more.
+            entry = await FindInOtherPoolAsync(scope, image, pools, cancellationToken).ConfigureAwait(false);
+        }
+
         if (entry is not null && !entry.IsCurrentFor(image))
         {
             bool removed = await RetireStaleAsync(entry, image).ConfigureAwait(false);
@@ -85,8 +92,8 @@ internal sealed partial class DefaultImageVolumeCache
             bool removed = await EvictCoreAsync(lease.Entry, reason, CancellationToken.None, check).ConfigureAwait(false);
 
             // An entry that stays (in use by another request, or being removed) still holds the scope's slot for the
-            // image: a fill could not record its entry, so none is started.
-            return new CacheLookup(null, NoFill: !removed);
+            // image: a fill could not record its entry, so none is started. One of another pool holds no slot of this one.
+            return new CacheLookup(null, NoFill: !removed && string.Equals(lease.Entry.ScopeKey, scope.Key, StringComparison.Ordinal));
         }
 
         // As in Cinder, a hit is announced with the entry's host (in a cluster, the member that made it).
@@ -98,7 +105,8 @@ internal sealed partial class DefaultImageVolumeCache
 
     /// <summary>
     /// The store's lookup-and-touch. Rows the store quarantines as it reads them (values out of range) are logged and the
-    /// lookup made again, so that a bad row never blocks requests for its image.
+    /// lookup made again, so that a bad row never blocks requests for its image. (A loop of its own rather than
+    /// <see cref="RetryQuarantinedAsync"/>: the hit path calls no delegate.)
     /// </summary>
     private async ValueTask<ImageCacheEntry?> GetAndTouchAsync(CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
     {

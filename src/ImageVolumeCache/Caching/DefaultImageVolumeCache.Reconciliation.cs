@@ -125,20 +125,8 @@ internal sealed partial class DefaultImageVolumeCache
     }
 
     /// <summary>Lists every entry; rows the store quarantines on the way are counted and the listing made again.</summary>
-    private async ValueTask<IReadOnlyList<ImageCacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
-    {
-        for (int attempt = 1; ; attempt++)
-        {
-            try
-            {
-                return await _store.ListAsync(null, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CacheEntryStoreException ex) when (ex.QuarantinedEntryIds.Count > 0 && attempt < MaxQuarantineRetries)
-            {
-                NoteQuarantined(ex);
-            }
-        }
-    }
+    private ValueTask<IReadOnlyList<ImageCacheEntry>> ListEntriesAsync(CancellationToken cancellationToken) =>
+        RetryQuarantinedAsync(0, static (store, _, ct) => store.ListAsync(null, ct), cancellationToken);
 
     private async ValueTask DropUntrustedEntryAsync(ReconciliationRun run, ImageCacheEntry entry)
     {

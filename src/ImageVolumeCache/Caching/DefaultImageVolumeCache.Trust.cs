@@ -76,6 +76,26 @@ internal sealed partial class DefaultImageVolumeCache
         Log.CacheEntriesQuarantined(_logger, exception, string.Join(", ", exception.QuarantinedEntryIds));
     }
 
+    /// <summary>
+    /// Makes a store call, and makes it again when the store quarantined rows as it read them (logged and counted), so
+    /// that a bad row never blocks the call; at most <see cref="MaxQuarantineRetries"/> times.
+    /// </summary>
+    private async ValueTask<T> RetryQuarantinedAsync<TState, T>(
+        TState state, Func<ICacheEntryStore, TState, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await call(_store, state, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CacheEntryStoreException ex) when (ex.QuarantinedEntryIds.Count > 0 && attempt < MaxQuarantineRetries)
+            {
+                NoteQuarantined(ex);
+            }
+        }
+    }
+
     /// <summary>Takes the count of rows quarantined since the last call.</summary>
     private int TakeQuarantinedCount() => Interlocked.Exchange(ref _quarantined, 0);
 

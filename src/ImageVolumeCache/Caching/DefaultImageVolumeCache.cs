@@ -12,7 +12,8 @@ namespace ImageVolumeCache.Caching;
 /// the fill protocol behind one call in <c>.AcquireOrFill.cs</c>, lookups and new entries in <c>.Entries.cs</c>, room in
 /// <c>.Space.cs</c>, eviction in <c>.Eviction.cs</c>, pins and retired entries in <c>.Pinning.cs</c>, the checks of
 /// entries against their volumes in <c>.Trust.cs</c>, reconciliation in <c>.Reconciliation.cs</c>, notifications and
-/// the gauges' totals in <c>.Reporting.cs</c>. <c>readme.md</c> beside it explains how they keep each other correct.
+/// the gauges' totals in <c>.Reporting.cs</c>, a host joining a cluster in <c>.Clusters.cs</c>, lookups across the pools of
+/// a backend in <c>.Pools.cs</c>. <c>readme.md</c> beside it explains how they keep each other correct.
 /// </summary>
 internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
 {

@@ -64,4 +64,20 @@ public interface IImageVolumeCache
     /// <exception cref="ArgumentException">The backend is not registered.</exception>
     /// <exception cref="CacheEntryStoreException">The entry store cannot be read or written.</exception>
     ValueTask<ReconciliationResult> ReconcileAsync(string backend, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a backend's host-scoped entries into the cluster it is configured to serve (<c>Backends:&lt;name&gt;:Cluster</c>),
+    /// as a host joining a cluster does in Cinder (<c>include_in_cluster</c>): the entries of scope <c>host@backend</c> go to
+    /// <c>cluster@backend</c>, and those of <c>host@backend#pool</c> to <c>cluster@backend#pool</c>, so every member of the
+    /// cluster hits them. An entry whose image the cluster already holds is evicted instead (its volume deleted, one
+    /// <c>evict</c>), unless it is in use, when it is left in its scope (logged) for a later call. Entries being cloned from
+    /// are never deleted. Does nothing when the cache is off for the backend.
+    /// </summary>
+    /// <param name="backend">The backend name (<c>host@backend</c>).</param>
+    /// <param name="cancellationToken">Cancels the call between scopes.</param>
+    /// <returns>How many entries were moved.</returns>
+    /// <exception cref="ArgumentException">The backend is not registered.</exception>
+    /// <exception cref="InvalidOperationException">The backend has no cluster configured.</exception>
+    /// <exception cref="CacheEntryStoreException">The entry store cannot be read or written.</exception>
+    ValueTask<int> IncludeInClusterAsync(string backend, CancellationToken cancellationToken);
 }

@@ -19,4 +19,19 @@ public sealed class BackendCacheOptions
     /// Default <see langword="null"/>.
     /// </summary>
     public string? Cluster { get; set; }
+
+    /// <summary>
+    /// Whether the host moves this backend's host-scoped entries (of every pool) into <see cref="Cluster"/> when it starts,
+    /// before reconciliation, as <see cref="IImageVolumeCache.IncludeInClusterAsync"/> does (Cinder's
+    /// <c>include_in_cluster</c> of a host joining a cluster). Needs <see cref="Cluster"/>. Default <see langword="false"/>.
+    /// </summary>
+    public bool IncludeInClusterOnStart { get; set; }
+
+    /// <summary>
+    /// Whether a lookup that finds no entry in the request's own pool may clone an entry of another pool of this backend
+    /// (same host or cluster, another <c>#pool</c>; never another backend), when the driver implements
+    /// <see cref="IPoolCloning"/> and says it can clone between the two pools (Cinder's <c>clone_across_pools</c>).
+    /// Default <see langword="false"/>.
+    /// </summary>
+    public bool CloneAcrossPools { get; set; }
 }

@@ -59,6 +59,11 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             string key = path.Key($"Backends:{backend}");
             ValidateLimit(own.MaxSizeGb, $"{key}:MaxSizeGb", failures);
             ValidateLimit(own.MaxCount, $"{key}:MaxCount", failures);
+            if (own.IncludeInClusterOnStart && string.IsNullOrWhiteSpace(own.Cluster))
+            {
+                failures.Add($"{key}:IncludeInClusterOnStart is true, but {key}:Cluster is not set: a backend is included in the cluster it names.");
+            }
+
             if (!registered.Contains(backend))
             {
                 string known = registered.Count == 0 ? "none" : string.Join(", ", registered.Order(StringComparer.Ordinal));

@@ -14,4 +14,7 @@ internal enum EvictionReason
 
     /// <summary>The entry named a volume that is not its cache volume (tampered or stale store): dropped, the volume left alone.</summary>
     Untrusted,
+
+    /// <summary>A host joined a cluster that holds an entry of the same image already: the host's own entry goes.</summary>
+    ClusterConflict,
 }

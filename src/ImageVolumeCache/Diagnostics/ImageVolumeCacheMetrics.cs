@@ -130,6 +130,7 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         EvictionReason.VolumeDeleted => "volume_deleted",
         EvictionReason.Purge => "purge",
         EvictionReason.Untrusted => "untrusted",
+        EvictionReason.ClusterConflict => "cluster_conflict",
         _ => "trim",
     };
 

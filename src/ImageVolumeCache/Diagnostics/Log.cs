@@ -176,6 +176,24 @@ internal static partial class Log
     [LoggerMessage(1077, LogLevel.Information, "Cache volume {VolumeId} has no entry but is in use by a live process or host (a fill, or a retired entry being cloned from); reconciliation leaves it.")]
     public static partial void ReconcileVolumeInUseElsewhere(ILogger logger, string volumeId);
 
+    [LoggerMessage(1078, LogLevel.Debug, "No entry for image {ImageId} in scope {Scope}; entry {EntryId} (volume {VolumeId}) of scope {EntryScope}, another pool of the backend, is cloned instead (CloneAcrossPools).")]
+    public static partial void CacheHitInOtherPool(ILogger logger, string imageId, string scope, long entryId, string volumeId, string entryScope);
+
+    [LoggerMessage(1079, LogLevel.Warning, "The driver of backend {Backend} failed to say whether it clones from pool '{SourcePool}' into pool '{TargetPool}'; the entry of the other pool is not used.")]
+    public static partial void PoolCloningCheckFailed(ILogger logger, Exception exception, string backend, string sourcePool, string targetPool);
+
+    [LoggerMessage(1080, LogLevel.Information, "Included backend {Backend} in cluster {Cluster}: {Moved} cache entries moved into the cluster, {Evicted} evicted because the cluster holds their image already, {Kept} of those left in place (in use).")]
+    public static partial void IncludedInCluster(ILogger logger, string backend, string cluster, int moved, int evicted, int kept);
+
+    [LoggerMessage(1081, LogLevel.Warning, "Cache entry {EntryId} (image {ImageId}, volume {VolumeId}) of scope {Scope} was not moved into scope {ClusterScope}, which holds that image already, and could not be evicted (in use, or its volume would not delete); it stays in its scope until the backend is included again.")]
+    public static partial void ClusterConflictKept(ILogger logger, long entryId, string imageId, string volumeId, string scope, string clusterScope);
+
+    [LoggerMessage(1082, LogLevel.Error, "Including backend {Backend} in its cluster at start-up failed; the host starts anyway and the backend's host-scoped entries stay where they are.")]
+    public static partial void IncludeInClusterAtStartFailed(ILogger logger, Exception exception, string backend);
+
+    [LoggerMessage(1083, LogLevel.Debug, "Moved {Moved} cache entries of scope {Scope} into scope {ClusterScope}; {Conflicts} left because the cluster holds their image already.")]
+    public static partial void ScopeIncludedInCluster(ILogger logger, string scope, string clusterScope, int moved, int conflicts);
+
     [LoggerMessage(1090, LogLevel.Warning, "Releasing the pin on entry {EntryId} (volume {VolumeId}) failed; it runs out by itself.")]
     public static partial void EntryPinReleaseFailed(ILogger logger, Exception exception, long entryId, string volumeId);
 }

@@ -63,4 +63,33 @@ public interface ICacheEntryStore
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The entries, ordered by scope key, then least recently used first.</returns>
     ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves every entry of a scope into the scope of a cluster, as a host that joins a cluster does with its own entries
+    /// (Cinder's <c>include_in_cluster</c>): a moved entry keeps its id, host, image, volume, size and times, and gets
+    /// <paramref name="cluster"/> as its <see cref="ImageCacheEntry.Cluster"/> and <see cref="ImageCacheEntry.ScopeKey"/>
+    /// (the scope key of a clustered entry is its cluster, see <see cref="CacheScope.Key"/>). Each entry is moved or not,
+    /// atomically, against every concurrent call, and the totals of both scopes follow. An entry whose image the cluster's
+    /// scope already holds is not moved (there is one entry per scope and image): it is returned in
+    /// <see cref="ScopeMoveResult.Conflicts"/>, still in its scope, for the caller to evict.
+    /// </summary>
+    /// <param name="scopeKey">The scope whose entries move (a host scope, <c>host@backend</c> or <c>host@backend#pool</c>).</param>
+    /// <param name="cluster">The cluster they move into, with the pool of the scope when it has one (<c>cluster@backend#pool</c>).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The entries moved and the entries left because of a conflict; both empty for an unknown scope.</returns>
+    /// <exception cref="ArgumentException">A key is empty, or the two are the same.</exception>
+    ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds the entries of an image in the other scopes of the same backend as <paramref name="scopeKey"/>: those whose key
+    /// is the backend part of <paramref name="scopeKey"/> (everything before its <c>#</c>), alone or followed by
+    /// <c>#</c> and a pool. So <c>host1@lvm#pool-a</c> finds <c>host1@lvm#pool-b</c> and <c>host1@lvm</c>, and
+    /// <c>cluster1@lvm#pool-a</c> finds <c>cluster1@lvm#pool-b</c>; never an entry of another backend or cluster, nor of
+    /// <paramref name="scopeKey"/> itself. Nothing is touched. Served by an index on (image, scope).
+    /// </summary>
+    /// <param name="scopeKey">The scope of the request.</param>
+    /// <param name="imageId">The image id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The entries, ordered by scope key (ordinal); empty when no other pool holds the image.</returns>
+    ValueTask<IReadOnlyList<ImageCacheEntry>> FindInOtherPoolsAsync(string scopeKey, string imageId, CancellationToken cancellationToken);
 }

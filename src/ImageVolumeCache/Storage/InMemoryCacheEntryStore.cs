@@ -6,8 +6,9 @@ namespace ImageVolumeCache;
 /// <summary>
 /// An <see cref="ICacheEntryStore"/> in process memory: the default store. Lookup, touch, insert and remove are O(1)
 /// hash look-ups plus an O(1) move in the scope's LRU order (O(log n) for an entry stamped earlier than the newest);
-/// totals are kept per scope as entries come and go. Entries are lost when the process ends; use a durable store for
-/// real hosts.
+/// totals are kept per scope as entries come and go. The scopes holding entries are also kept per backend, so a lookup
+/// across the pools of a backend is one hash look-up per pool. Entries are lost when the process ends; use a durable
+/// store for real hosts.
 /// </summary>
 public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordination
 {
@@ -18,6 +19,9 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordinati
     private readonly Dictionary<long, LruIndex.Node> _byId = [];
     private readonly Dictionary<string, LruIndex.Node> _byVolume = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LruIndex> _scopes = new(StringComparer.Ordinal);
+
+    /// <summary>The keys of the scopes in <see cref="_scopes"/> by their backend part (before <c>#</c>), in ordinal order.</summary>
+    private readonly Dictionary<string, SortedSet<string>> _scopesByBackend = new(StringComparer.Ordinal);
     private long _nextId;
 
     /// <summary>Initializes an empty store.</summary>
@@ -90,7 +94,12 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordinati
 
             ImageCacheEntry stored = entry with { Id = ++_nextId };
             ref LruIndex? scope = ref CollectionsMarshal.GetValueRefOrAddDefault(_scopes, stored.ScopeKey, out _);
-            scope ??= new LruIndex();
+            if (scope is null)
+            {
+                scope = new LruIndex();
+                AddScopeToBackend(stored.ScopeKey);
+            }
+
             var node = new LruIndex.Node(stored, scope);
             scope.Add(node);
             byKey = node;
@@ -117,7 +126,7 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordinati
             node.Scope.Remove(node);
             if (node.Scope.Count == 0)
             {
-                _scopes.Remove(entry.ScopeKey);
+                RemoveScope(entry.ScopeKey);
             }
 
             return ValueTask.FromResult(true);
@@ -159,6 +168,87 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordinati
                 : _scopes.Where(s => string.Equals(s.Key, scopeKey, StringComparison.Ordinal));
             var result = scopes.SelectMany(s => s.Value.InOrder()).ToList();
             return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>(result);
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(scopeKey);
+        ArgumentException.ThrowIfNullOrEmpty(cluster);
+        if (string.Equals(scopeKey, cluster, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Scope '{scopeKey}' cannot be moved into itself.", nameof(cluster));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_scopes.TryGetValue(scopeKey, out LruIndex? source))
+            {
+                return ValueTask.FromResult(ScopeMoveResult.Empty);
+            }
+
+            bool targetExists = _scopes.TryGetValue(cluster, out LruIndex? target);
+            target ??= new LruIndex();
+            var moved = new List<ImageCacheEntry>();
+            var conflicts = new List<ImageCacheEntry>();
+            foreach (ImageCacheEntry entry in source.InOrder().ToList())
+            {
+                if (_byKey.ContainsKey((cluster, entry.ImageId)))
+                {
+                    conflicts.Add(entry);
+                    continue;
+                }
+
+                (string, string) from = (scopeKey, entry.ImageId);
+                LruIndex.Node node = _byKey[from];
+                _byKey.Remove(from);
+                source.Remove(node);
+                node.Entry = entry with { ScopeKey = cluster, Cluster = cluster };
+                node.Scope = target;
+                target.Add(node);
+                _byKey.Add((cluster, entry.ImageId), node);
+                moved.Add(node.Entry);
+            }
+
+            if (!targetExists && target.Count > 0)
+            {
+                _scopes.Add(cluster, target);
+                AddScopeToBackend(cluster);
+            }
+
+            if (source.Count == 0)
+            {
+                RemoveScope(scopeKey);
+            }
+
+            return ValueTask.FromResult(new ScopeMoveResult(moved, conflicts));
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IReadOnlyList<ImageCacheEntry>> FindInOtherPoolsAsync(string scopeKey, string imageId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scopeKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            if (!_scopesByBackend.TryGetValue(BackendNames.FromHost(scopeKey), out SortedSet<string>? scopes))
+            {
+                return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>([]);
+            }
+
+            List<ImageCacheEntry>? found = null;
+            foreach (string scope in scopes)
+            {
+                if (!string.Equals(scope, scopeKey, StringComparison.Ordinal) && _byKey.TryGetValue((scope, imageId), out LruIndex.Node? node))
+                {
+                    (found ??= []).Add(node.Entry);
+                }
+            }
+
+            return ValueTask.FromResult<IReadOnlyList<ImageCacheEntry>>(found ?? []);
         }
     }
 
@@ -217,6 +307,22 @@ public sealed class InMemoryCacheEntryStore : ICacheEntryStore, ICacheCoordinati
     /// <inheritdoc/>
     public ValueTask<bool> TryRetireEntryAsync(long entryId, string volumeId, DateTimeOffset now, CancellationToken cancellationToken) =>
         _coordination.TryRetireEntryAsync(entryId, volumeId, now, cancellationToken);
+
+    private void AddScopeToBackend(string scopeKey)
+    {
+        ref SortedSet<string>? scopes = ref CollectionsMarshal.GetValueRefOrAddDefault(_scopesByBackend, BackendNames.FromHost(scopeKey), out _);
+        (scopes ??= new SortedSet<string>(StringComparer.Ordinal)).Add(scopeKey);
+    }
+
+    private void RemoveScope(string scopeKey)
+    {
+        _scopes.Remove(scopeKey);
+        string backend = BackendNames.FromHost(scopeKey);
+        if (_scopesByBackend.TryGetValue(backend, out SortedSet<string>? scopes) && scopes.Remove(scopeKey) && scopes.Count == 0)
+        {
+            _scopesByBackend.Remove(backend);
+        }
+    }
 
     private bool IsStored(long entryId)
     {

@@ -154,8 +154,8 @@ internal sealed class LruIndex
     {
         public ImageCacheEntry Entry { get; set; } = entry;
 
-        /// <summary>The index of the entry's scope.</summary>
-        public LruIndex Scope { get; } = scope;
+        /// <summary>The index of the entry's scope; another when the entry moves to another scope.</summary>
+        public LruIndex Scope { get; set; } = scope;
 
         public Node? Previous { get; set; }
 

@@ -28,7 +28,7 @@ public sealed class PostgreSqlMigrationTests
             await store.InitializeAsync(CancellationToken.None);
         }
 
-        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(3));
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(4));
         Assert.That(
             await PostgresServer.QueryAsync($"SELECT string_agg(tablename, ',' ORDER BY tablename) FROM pg_tables WHERE schemaname = '{_options.Schema}'"),
             Is.EqualTo("cache_entries,entry_marks,entry_pins,fill_leases,quarantined_entries,schema_version,scope_totals"));
@@ -80,7 +80,7 @@ public sealed class PostgreSqlMigrationTests
     }
 
     [Test]
-    public async Task A_schema_of_the_previous_version_gains_fill_leases_and_keeps_its_entries()
+    public async Task A_schema_of_version_1_gains_fill_leases_and_keeps_its_entries()
     {
         ImageCacheEntry? added;
         await using (var first = new PostgreSqlCacheEntryStore(_options))
@@ -88,14 +88,33 @@ public sealed class PostgreSqlMigrationTests
             added = await first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
         }
 
-        await PostgresServer.ExecuteAsync($"DROP TABLE {_options.Schema}.fill_leases, {_options.Schema}.entry_pins, {_options.Schema}.entry_marks; UPDATE {_options.Schema}.schema_version SET version = 1");
+        await PostgresServer.ExecuteAsync($"DROP INDEX {_options.Schema}.cache_entries_image_scope; DROP TABLE {_options.Schema}.fill_leases, {_options.Schema}.entry_pins, {_options.Schema}.entry_marks; UPDATE {_options.Schema}.schema_version SET version = 1");
 
         await using var second = new PostgreSqlCacheEntryStore(_options);
         bool acquired = await second.TryAcquireFillLeaseAsync(Scope, "image-b", "holder", T0, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         Assert.That(acquired, Is.True);
-        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(3));
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(4));
         Assert.That(await second.ListAsync(null, CancellationToken.None), Is.EqualTo(new[] { added }));
+    }
+
+    [Test]
+    public async Task A_schema_of_the_previous_version_gains_the_image_index_and_keeps_its_entries()
+    {
+        ImageCacheEntry? added;
+        await using (var first = new PostgreSqlCacheEntryStore(_options))
+        {
+            added = await first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+        }
+
+        await PostgresServer.ExecuteAsync($"DROP INDEX {_options.Schema}.cache_entries_image_scope; UPDATE {_options.Schema}.schema_version SET version = 3");
+
+        await using var second = new PostgreSqlCacheEntryStore(_options);
+        IReadOnlyList<ImageCacheEntry> found = await second.FindInOtherPoolsAsync(Scope + "#other-pool", "image-a", CancellationToken.None);
+
+        Assert.That(found, Is.EqualTo(new[] { added }));
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {_options.Schema}.schema_version"), Is.EqualTo(4));
+        Assert.That(await PostgresServer.QueryAsync($"SELECT count(*) FROM pg_indexes WHERE schemaname = '{_options.Schema}' AND indexname = 'cache_entries_image_scope'"), Is.EqualTo(1L));
     }
 
     [Test]
@@ -108,14 +127,14 @@ public sealed class PostgreSqlMigrationTests
 
         string schema = _options.Schema;
         await PostgresServer.ExecuteAsync(
-            $"DROP TABLE {schema}.entry_pins, {schema}.entry_marks; ALTER TABLE {schema}.fill_leases DROP COLUMN volume_id, DROP COLUMN size_gb; UPDATE {schema}.schema_version SET version = 2");
+            $"DROP INDEX {schema}.cache_entries_image_scope; DROP TABLE {schema}.entry_pins, {schema}.entry_marks; ALTER TABLE {schema}.fill_leases DROP COLUMN volume_id, DROP COLUMN size_gb; UPDATE {schema}.schema_version SET version = 2");
 
         await using var second = new PostgreSqlCacheEntryStore(_options);
         bool reserved = await second.ReserveSpaceAsync(Scope, "image-a", "holder", "volume-a", 3, CancellationToken.None);
 
         Assert.That(reserved, Is.True, "The lease of version 2 is still held.");
         Assert.That(await second.GetReservedSpaceAsync(Scope, T0, CancellationToken.None), Is.EqualTo(new CacheScopeTotals(1, 3)));
-        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {schema}.schema_version"), Is.EqualTo(3));
+        Assert.That(await PostgresServer.QueryAsync($"SELECT version FROM {schema}.schema_version"), Is.EqualTo(4));
         Assert.That(await PostgresServer.QueryAsync($"SELECT count(*) FROM pg_tables WHERE schemaname = '{schema}' AND tablename IN ('entry_pins', 'entry_marks')"), Is.EqualTo(2L));
     }
 

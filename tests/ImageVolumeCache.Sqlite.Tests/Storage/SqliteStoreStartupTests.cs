@@ -1,3 +1,4 @@
+using ImageVolumeCache.Sqlite.Internal;
 using ImageVolumeCache.Sqlite.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -8,6 +9,9 @@ namespace ImageVolumeCache.Sqlite.Tests.Storage;
 /// <summary>Opening a file: a bad file is a clear error naming it, never a silent reset.</summary>
 public sealed class SqliteStoreStartupTests : TempFolderTests
 {
+    /// <summary>Takes a file of the current version back to version 4, before scope moves and the (image, scope) index.</summary>
+    private const string DropVersion5 = "DROP TRIGGER tr_cache_entries_update_scope; DROP INDEX ix_cache_entries_image_scope;";
+
     [Test]
     public async Task A_new_file_is_made_with_its_tables_in_WAL_mode()
     {
@@ -18,7 +22,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
         }
 
         Assert.That(SqliteFile.Query(path, "PRAGMA journal_mode"), Is.EqualTo("wal"));
-        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(4L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(5L));
     }
 
     [Test]
@@ -108,18 +112,18 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
             await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a"), CancellationToken.None);
         }
 
-        SqliteFile.Execute(path, "DROP TABLE entry_pins; DROP TABLE entry_marks; DROP TABLE fill_leases; UPDATE schema_version SET version = 2");
+        SqliteFile.Execute(path, $"{DropVersion5} DROP TABLE entry_pins; DROP TABLE entry_marks; DROP TABLE fill_leases; UPDATE schema_version SET version = 2");
 
         using var reopened = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
         bool acquired = await reopened.TryAcquireFillLeaseAsync(StoreEntries.Scope, "image-b", "holder", StoreEntries.T0, TimeSpan.FromSeconds(30), CancellationToken.None);
 
         Assert.That(acquired, Is.True);
-        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(4L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(5L));
         Assert.That(await reopened.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(1));
     }
 
     [Test]
-    public async Task A_file_of_the_previous_schema_version_gains_reservations_and_pins_and_keeps_its_leases()
+    public async Task A_file_of_schema_version_3_gains_reservations_and_pins_and_keeps_its_leases()
     {
         string path = Folder.Combine("cache.db");
         var duration = TimeSpan.FromSeconds(30);
@@ -132,7 +136,7 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
 
         SqliteFile.Execute(
             path,
-            "DROP TABLE entry_pins; DROP TABLE entry_marks; DROP INDEX ix_fill_leases_volume; "
+            $"{DropVersion5} DROP TABLE entry_pins; DROP TABLE entry_marks; DROP INDEX ix_fill_leases_volume; "
             + "ALTER TABLE fill_leases DROP COLUMN volume_id; ALTER TABLE fill_leases DROP COLUMN size_gb; UPDATE schema_version SET version = 3");
 
         using var reopened = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
@@ -142,8 +146,43 @@ public sealed class SqliteStoreStartupTests : TempFolderTests
         Assert.That(reserved, Is.True, "The lease taken before the migration is still held.");
         Assert.That(await reopened.GetReservedSpaceAsync(StoreEntries.Scope, StoreEntries.T0, CancellationToken.None), Is.EqualTo(new CacheScopeTotals(1, 2)));
         Assert.That(pinned, Is.True);
-        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(4L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(5L));
         Assert.That(await reopened.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task A_file_of_the_previous_schema_version_gains_scope_moves_and_the_image_index_and_keeps_its_entries()
+    {
+        string path = Folder.Combine("cache.db");
+        using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
+        {
+            await store.TryAddAsync(StoreEntries.Entry("image-a", "volume-a", sizeGb: 2), CancellationToken.None);
+        }
+
+        SqliteFile.Execute(path, $"{DropVersion5} UPDATE schema_version SET version = 4");
+
+        using var reopened = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path });
+        ScopeMoveResult moved = await reopened.MoveToClusterAsync(StoreEntries.Scope, "cluster1@lvm", CancellationToken.None);
+
+        Assert.That(moved.Moved.Select(e => e.VolumeId), Is.EqualTo(new[] { "volume-a" }));
+        Assert.That(await reopened.GetTotalsAsync("cluster1@lvm", CancellationToken.None), Is.EqualTo(new CacheScopeTotals(1, 2)));
+        Assert.That(await reopened.GetTotalsAsync(StoreEntries.Scope, CancellationToken.None), Is.EqualTo(new CacheScopeTotals(0, 0)));
+        Assert.That(SqliteFile.Query(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'ix_cache_entries_image_scope'"), Is.EqualTo(1L));
+        Assert.That(SqliteFile.Query(path, "SELECT version FROM schema_version"), Is.EqualTo(5L));
+    }
+
+    [Test]
+    public async Task The_lookup_across_pools_is_one_search_of_the_image_scope_index()
+    {
+        string path = Folder.Combine("cache.db");
+        using (var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = path }))
+        {
+            await store.InitializeAsync(CancellationToken.None);
+        }
+
+        IReadOnlyList<string> plan = SqliteFile.QueryPlan(path, Sql.FindInOtherPools, "$image", "$backend", "$pools", "$end", "$scope");
+
+        Assert.That(plan, Is.EqualTo(new[] { "SEARCH cache_entries USING INDEX ix_cache_entries_image_scope (image_id=? AND scope_key>? AND scope_key<?)" }));
     }
 
     [Test]

@@ -21,6 +21,28 @@ internal static class SqliteFile
 
     public static void Execute(string path, string sql) => Query(path, sql);
 
+    /// <summary>What <c>EXPLAIN QUERY PLAN</c> says of a statement (its <c>detail</c> column), each named parameter bound to a text.</summary>
+    public static IReadOnlyList<string> QueryPlan(string path, string sql, params string[] parameters)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (string name in parameters)
+        {
+            command.Parameters.AddWithValue(name, "x");
+        }
+
+        using SqliteDataReader reader = command.ExecuteReader();
+        var details = new List<string>();
+        while (reader.Read())
+        {
+            details.Add(reader.GetString(3));
+        }
+
+        return details;
+    }
+
     /// <summary>The SHA-256 of the file's bytes, to show that a file was left exactly as it was.</summary>
     public static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
 

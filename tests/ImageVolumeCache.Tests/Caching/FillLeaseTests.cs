@@ -142,6 +142,10 @@ public sealed class FillLeaseTests
 
         public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) => _inner.ListAsync(scopeKey, cancellationToken);
 
+        public ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken) => _inner.MoveToClusterAsync(scopeKey, cluster, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ImageCacheEntry>> FindInOtherPoolsAsync(string scopeKey, string imageId, CancellationToken cancellationToken) => _inner.FindInOtherPoolsAsync(scopeKey, imageId, cancellationToken);
+
         public async ValueTask<bool> TryAcquireFillLeaseAsync(string scopeKey, string imageId, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
         {
             bool taken = await _inner.TryAcquireFillLeaseAsync(scopeKey, imageId, holder, now, duration, cancellationToken);

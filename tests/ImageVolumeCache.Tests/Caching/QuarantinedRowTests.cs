@@ -77,6 +77,10 @@ public sealed class QuarantinedRowTests
             return await _inner.ListAsync(scopeKey, cancellationToken);
         }
 
+        public ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken) => _inner.MoveToClusterAsync(scopeKey, cluster, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ImageCacheEntry>> FindInOtherPoolsAsync(string scopeKey, string imageId, CancellationToken cancellationToken) => _inner.FindInOtherPoolsAsync(scopeKey, imageId, cancellationToken);
+
         private async ValueTask QuarantineAsync()
         {
             if (Interlocked.Exchange(ref _bad, null) is { } bad)

@@ -89,6 +89,12 @@ public sealed class StoreOutageTests
         public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>
             Check<IReadOnlyList<ImageCacheEntry>>() ?? _inner.ListAsync(scopeKey, cancellationToken);
 
+        public ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken) =>
+            Check<ScopeMoveResult>() ?? _inner.MoveToClusterAsync(scopeKey, cluster, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ImageCacheEntry>> FindInOtherPoolsAsync(string scopeKey, string imageId, CancellationToken cancellationToken) =>
+            Check<IReadOnlyList<ImageCacheEntry>>() ?? _inner.FindInOtherPoolsAsync(scopeKey, imageId, cancellationToken);
+
         private ValueTask<ImageCacheEntry?>? Check([CallerMemberName] string call = "") => Check<ImageCacheEntry?>(call);
 
         private ValueTask<T>? Check<T>([CallerMemberName] string call = "") =>

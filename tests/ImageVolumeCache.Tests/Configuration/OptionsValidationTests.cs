@@ -53,6 +53,31 @@ public sealed class OptionsValidationTests
     }
 
     [Test]
+    public void IncludeInClusterOnStart_without_a_cluster_names_both_keys()
+    {
+        string message = StartupFailure(new() { [$"ImageVolumeCache:Backends:{Backend}:IncludeInClusterOnStart"] = "true" });
+
+        Assert.That(message, Does.Contain(
+            "ImageVolumeCache:Backends:host1@lvm:IncludeInClusterOnStart is true, but ImageVolumeCache:Backends:host1@lvm:Cluster is not set: a backend is included in the cluster it names."));
+    }
+
+    [Test]
+    public void IncludeInClusterOnStart_with_a_cluster_and_CloneAcrossPools_pass_start_up_validation()
+    {
+        using ServiceProvider services = Build(new()
+        {
+            [$"ImageVolumeCache:Backends:{Backend}:Cluster"] = "cluster1@lvm",
+            [$"ImageVolumeCache:Backends:{Backend}:IncludeInClusterOnStart"] = "true",
+            [$"ImageVolumeCache:Backends:{Backend}:CloneAcrossPools"] = "true",
+        });
+
+        Assert.That(() => services.GetRequiredService<IStartupValidator>().Validate(), Throws.Nothing);
+        Assert.That(
+            services.GetRequiredService<IOptions<ImageVolumeCacheOptions>>().Value.Backends[Backend],
+            Has.Property(nameof(BackendCacheOptions.IncludeInClusterOnStart)).True.And.Property(nameof(BackendCacheOptions.CloneAcrossPools)).True);
+    }
+
+    [Test]
     public void Negative_backend_max_size_names_the_key()
     {
         string message = StartupFailure(new() { [$"ImageVolumeCache:Backends:{Backend}:MaxSizeGb"] = "-20" });

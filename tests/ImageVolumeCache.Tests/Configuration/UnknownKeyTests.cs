@@ -20,7 +20,7 @@ public sealed class UnknownKeyTests
         string message = StartupFailure(new() { [$"ImageVolumeCache:Backends:{Backend}:MaxCont"] = "50" });
 
         Assert.That(message, Is.EqualTo(
-            "ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key (known here: Cluster, Enabled, MaxCount, MaxSizeGb); " +
+            "ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxSizeGb); " +
             "to only warn of unknown keys, set ImageVolumeCache:UnknownKeys to Warn."));
     }
 
@@ -133,7 +133,7 @@ public sealed class UnknownKeyTests
         Assert.That(warnings.Select(w => w.Level), Is.All.EqualTo(LogLevel.Warning));
         Assert.That(warnings.Select(w => w.Message), Is.EquivalentTo(new[]
         {
-            "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: Cluster, Enabled, MaxCount, MaxSizeGb); it is ignored.",
+            "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxSizeGb); it is ignored.",
             "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, InternalTenant, ReconcileOnStartup, UnknownKeys); it is ignored.",
         }));
     }

@@ -79,6 +79,18 @@ public sealed class CacheGaugeTests
     }
 
     [Test]
+    public async Task Including_a_backend_in_its_cluster_moves_the_figures_to_the_clusters_scope()
+    {
+        using var harness = new CacheHarness(o => o.Backends[CacheHarness.Backend] = new BackendCacheOptions { Cluster = "cluster1@lvm" });
+        harness.AddImage("image-a");
+        await harness.CreateAsync("image-a", host: PoolHost);
+
+        await harness.Cache.IncludeInClusterAsync(CacheHarness.Backend, CancellationToken.None);
+
+        Assert.That(Observe(harness), Is.EquivalentTo(new[] { (PoolHost, CacheHarness.Backend, 0L, 0L), ("cluster1@lvm#pool-a", CacheHarness.Backend, 1L, 1L) }));
+    }
+
+    [Test]
     public async Task A_hit_reads_no_totals_from_the_store()
     {
         using var harness = new CacheHarness();
@@ -141,5 +153,11 @@ public sealed class CacheGaugeTests
 
         public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>
             _inner.ListAsync(scopeKey, cancellationToken);
+
+        public ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken) =>
+            _inner.MoveToClusterAsync(scopeKey, cluster, cancellationToken);
+
+        public ValueTask<IReadOnlyList<ImageCacheEntry>> FindInOtherPoolsAsync(string scopeKey, string imageId, CancellationToken cancellationToken) =>
+            _inner.FindInOtherPoolsAsync(scopeKey, imageId, cancellationToken);
     }
 }
