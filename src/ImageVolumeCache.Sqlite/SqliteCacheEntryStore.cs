@@ -193,6 +193,23 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
             cancellationToken);
 
     /// <summary>
+    /// Runs work in one <c>BEGIN IMMEDIATE</c> transaction on a pooled connection: the file's write lock is taken before the
+    /// work reads anything, so what it checks is still so when it writes, across processes too. Rolled back when it throws.
+    /// </summary>
+    private ValueTask<T> InWriteTransactionAsync<TState, T>(
+        TState state, Func<StoreConnection, SqliteTransaction, TState, T> work, CancellationToken cancellationToken) =>
+        WithConnectionAsync(
+            (state, work),
+            static (connection, s) =>
+            {
+                using SqliteTransaction transaction = connection.Connection.BeginTransaction(deferred: false);
+                T result = s.work(connection, transaction, s.state);
+                transaction.Commit();
+                return result;
+            },
+            cancellationToken);
+
+    /// <summary>
     /// Runs work on a pooled connection. Rows the work cannot use are quarantined once it is done; that, and any database
     /// failure, becomes a <see cref="CacheEntryStoreException"/> naming the file.
     /// </summary>

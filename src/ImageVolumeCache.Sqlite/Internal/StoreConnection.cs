@@ -17,8 +17,8 @@ internal sealed class StoreConnection : IDisposable
     /// <summary>Set when a statement failed in a way that may have left the connection unusable; it is then closed, not reused.</summary>
     public bool Broken { get; set; }
 
-    /// <summary>Returns the prepared command of a statement with its parameters cleared.</summary>
-    public SqliteCommand Command(Statement statement)
+    /// <summary>Returns the prepared command of a statement with its parameters cleared, to run in <paramref name="transaction"/> or on its own.</summary>
+    public SqliteCommand Command(Statement statement, SqliteTransaction? transaction = null)
     {
         SqliteCommand? command = _commands[(int)statement];
         if (command is null)
@@ -29,6 +29,7 @@ internal sealed class StoreConnection : IDisposable
         }
 
         command.Parameters.Clear();
+        command.Transaction = transaction;
         return command;
     }
 
