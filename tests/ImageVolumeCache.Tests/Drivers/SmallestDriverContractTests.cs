@@ -12,9 +12,11 @@ public sealed class SmallestDriverContractTests : VolumeDriverContractTests<Smal
         ValueTask.FromResult(driver.Read(volumeId, length));
 
     // From docs/writing-a-driver.md.
-    public sealed class DictionaryDriver : IVolumeDriver
+    public sealed class DictionaryDriver : IVolumeDriver, IPoolCloning
     {
         private readonly ConcurrentDictionary<string, Volume> _volumes = new();
+
+        public bool CanCloneBetweenPools(string sourcePool, string targetPool) => true; // every pool is in this one dictionary
 
         public ValueTask<bool> TryCloneImageAsync(VolumeSpec target, ImageInfo image, CancellationToken cancellationToken) =>
             ValueTask.FromResult(false); // this backend never holds images itself
