@@ -177,7 +177,7 @@ public abstract class CacheEntryStoreBenchmarks
         UndoEvictOne();
     }
 
-    private static string ImageId(long key) => "image-" + key.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+    protected static string ImageId(long key) => "image-" + key.ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
 
     private static T Wait<T>(ValueTask<T> task) => task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult();
 

@@ -9,12 +9,17 @@ namespace ImageVolumeCache.Benchmarks.Stores;
 /// The PostgreSQL store in a new schema of the server named by <c>IMAGEVOLUMECACHE_POSTGRES</c> (start one with
 /// <c>eval "$(eng/postgres.sh start)"</c>), over loopback, at 1,000 and 100,000 entries; the schema is dropped afterwards.
 /// The entries are seeded with one binary <c>COPY</c> into the store's own table (its trigger keeps the totals), untimed.
+/// <see cref="NpgsqlAlone"/> runs the statement of lookup-and-touch with Npgsql alone, on a data source of its own with
+/// the store's settings, side by side: the floor a store call on this machine cannot go under.
 /// </summary>
 public class PostgreSqlStoreBenchmarks : CacheEntryStoreBenchmarks
 {
     private const string Variable = "IMAGEVOLUMECACHE_POSTGRES";
 
     private string? _schema;
+    private NpgsqlDataSource? _alone;
+    private string _touch = "";
+    private long _aloneClock;
 
     [Params(1_000, 100_000)]
     public override int Entries { get; set; }
@@ -81,8 +86,34 @@ public class PostgreSqlStoreBenchmarks : CacheEntryStoreBenchmarks
         Execute(connection, $"VACUUM ANALYZE {schema}.cache_entries");
     }
 
+    /// <summary>
+    /// The store's lookup-and-touch statement (an <c>UPDATE … RETURNING</c> of one row by its unique key) run by Npgsql
+    /// alone: a command of a data source, auto-prepared, its row read, as the store does, with nothing of the store.
+    /// </summary>
+    [Benchmark]
+    public async ValueTask<long> NpgsqlAlone()
+    {
+        if (_alone is null)
+        {
+            var builder = new NpgsqlDataSourceBuilder(ConnectionString());
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            builder.ConnectionStringBuilder.NoResetOnClose = true;
+            _alone = builder.Build();
+            _touch = $"UPDATE \"{_schema}\".cache_entries SET last_used = $1 WHERE scope_key = $2 AND image_id = $3 "
+                + "RETURNING id, scope_key, host, cluster, image_id, image_updated_at, volume_id, size_gb, created_at, last_used";
+        }
+
+        await using NpgsqlCommand command = _alone.CreateCommand(_touch);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Interlocked.Increment(ref _aloneClock) + DateTimeOffset.UtcNow.UtcTicks });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Host });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ImageId(_aloneClock % Entries) });
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+        return await reader.ReadAsync().ConfigureAwait(false) ? reader.GetInt64(0) : 0;
+    }
+
     protected override void DisposeStore(ICacheEntryStore store)
     {
+        _alone?.Dispose();
         base.DisposeStore(store);
         if (_schema is not null)
         {
