@@ -36,15 +36,16 @@ public sealed class ImageVolumeCacheOptions
     public int DownloadRetries { get; set; } = 2;
 
     /// <summary>
-    /// How long a fill lease lasts unless its holder renews it (it renews every third of it while it fills). Another
-    /// process or host takes over a fill whose lease ran out, so this bounds how long a crashed holder delays the others.
-    /// Must be from 1 second to 1 day. Default 30 seconds.
+    /// How long a fill lease, a pin, a removal mark and a scope's lock last in the store's coordination unless renewed
+    /// (fill leases and pins are renewed every third of it while held). Another process or host takes over a fill whose
+    /// lease ran out, and may evict an entry whose pins ran out, so this bounds how long a crashed holder delays the
+    /// others. Must be from 1 second to 1 day. Default 30 seconds.
     /// </summary>
     public TimeSpan FillLeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How long a request waits for a fill that another process or host holds before it downloads its volume without
-    /// the cache. Must be from 0 (never wait) to 1 day. Default 10 minutes.
+    /// How long a request waits for a fill (or a scope's lock) that another process or host holds before it makes its
+    /// volume without the cache. Must be from 0 (never wait) to 1 day. Default 10 minutes.
     /// </summary>
     public TimeSpan FillLeaseWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
