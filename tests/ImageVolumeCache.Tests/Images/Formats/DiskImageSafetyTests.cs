@@ -87,4 +87,21 @@ public sealed class DiskImageSafetyTests : DiskImageTestBase
 
         AssertRefused(path, null, "VHD differencing disk");
     }
+
+    [Test]
+    public void Vdi_differencing_image_is_refused()
+    {
+        string path = Workshop.Create("vdi", "image.vdi", "1M");
+        DiskImageWorkshop.Patch(path, 0x4C, [4, 0, 0, 0]);
+
+        AssertRefused(path, null, "VDI differencing image");
+    }
+
+    [Test]
+    public void Stream_that_cannot_seek_is_rejected_as_an_argument()
+    {
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.In);
+
+        Assert.ThrowsAsync<ArgumentException>(async () => await DiskImageInspector.InspectAsync("img", pipe, null, CancellationToken.None));
+    }
 }

@@ -9,11 +9,12 @@ namespace ImageVolumeCache.Tests.Images.Formats;
 /// </summary>
 internal sealed class DiskImageWorkshop : IDisposable
 {
-    private readonly TemporaryDirectory _directory = new();
+    private readonly TemporaryDirectory _directory;
 
     public DiskImageWorkshop()
     {
         Require("qemu-img", "qemu-utils");
+        _directory = new TemporaryDirectory();
     }
 
     public string Path(string name) => _directory.Combine(name);

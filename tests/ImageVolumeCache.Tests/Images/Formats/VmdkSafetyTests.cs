@@ -18,6 +18,16 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     }
 
     [Test]
+    public void Descriptor_file_naming_a_sparse_extent_beside_it_is_refused()
+    {
+        Workshop.Create("vmdk", "data.vmdk", "1M", "-o", "subformat=monolithicSparse");
+        string path = Workshop.Path("hostile.vmdk");
+        File.WriteAllText(path, "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicSparse\"\n\nRW 2048 SPARSE \"data.vmdk\"\n");
+
+        AssertRefused(path, "vmdk", "VMDK extent outside the image");
+    }
+
+    [Test]
     public void Sparse_image_whose_embedded_descriptor_names_a_host_file_is_refused()
     {
         string hostFile = Workshop.Create("raw", "host-file.raw", "1M");
