@@ -25,7 +25,7 @@ internal static class FormatSignatures
             found.Add(version is 2 or 3 ? DiskImageFormat.Qcow2 : DiskImageFormat.Unknown);
         }
 
-        if (head.StartsWith("KDMV"u8) || head.StartsWith("# Disk DescriptorFile"u8))
+        if (head.StartsWith("KDMV"u8) || VmdkDescriptor.IsDescriptorFile(head))
         {
             found.Add(DiskImageFormat.Vmdk);
         }

@@ -40,6 +40,28 @@ internal sealed partial class VmdkDescriptor
         return new VmdkDescriptor(createType, extents);
     }
 
+    /// <summary>
+    /// Whether <paramref name="head"/> is a text descriptor file as qemu-img recognises one: its first line that is
+    /// neither blank nor a comment sets <c>version=</c>.
+    /// </summary>
+    public static bool IsDescriptorFile(ReadOnlySpan<byte> head)
+    {
+        ReadOnlySpan<byte> text = head[..Math.Min(head.Length, 4096)];
+        while (!text.IsEmpty)
+        {
+            int end = text.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = (end < 0 ? text : text[..end]).Trim(" \t\r"u8);
+            if (!line.IsEmpty && line[0] != (byte)'#')
+            {
+                return line.StartsWith("version="u8);
+            }
+
+            text = end < 0 ? [] : text[(end + 1)..];
+        }
+
+        return false;
+    }
+
     /// <summary>The descriptor's extent text, made safe to quote in a message: printable ASCII, at most 80 characters.</summary>
     public static string Quote(string? value)
     {

@@ -22,8 +22,7 @@ internal static class VmdkImage
     {
         if (!image.Head.AsSpan().StartsWith("KDMV"u8))
         {
-            CheckDescriptor(image, VmdkDescriptor.Parse(image.Head), isDescriptorFile: true);
-            throw new InvalidOperationException("A VMDK descriptor file always names extents outside itself.");
+            throw RefuseDescriptorFile(image, VmdkDescriptor.Parse(image.Head));
         }
 
         ReadOnlySpan<byte> header = image.HeadAt(0, 79);
@@ -45,28 +44,27 @@ internal static class VmdkImage
 
         int descriptorLength = (int)Math.Min(sparse.DescriptorSize * SectorSize, MaxDescriptorBytes);
         byte[] descriptor = await image.Bytes.ReadAsync((long)sparse.DescriptorOffset * SectorSize, descriptorLength, cancellationToken).ConfigureAwait(false);
-        CheckDescriptor(image, VmdkDescriptor.Parse(descriptor), isDescriptorFile: false);
+        CheckEmbeddedDescriptor(image, VmdkDescriptor.Parse(descriptor));
         return sparse.Capacity > long.MaxValue / SectorSize
             ? throw image.Refuse("VMDK header", "its capacity is out of range.")
             : (long)sparse.Capacity * SectorSize;
     }
 
-    private static void CheckDescriptor(ImageUnderInspection image, VmdkDescriptor descriptor, bool isDescriptorFile)
+    /// <summary>A text descriptor file holds no disk data: whatever its extents name are other files.</summary>
+    private static ImageUnacceptableException RefuseDescriptorFile(ImageUnderInspection image, VmdkDescriptor descriptor)
     {
-        foreach (VmdkExtent extent in descriptor.Extents)
+        VmdkExtent? named = descriptor.Extents.FirstOrDefault(e => e.FileName is not null);
+        return named is null
+            ? image.Refuse("VMDK extent outside the image", "it is a descriptor file, which holds no disk data: its extents would be other files on the host.")
+            : image.Refuse(
+                "VMDK extent outside the image",
+                $"it is a descriptor file whose {named.Type} extent {VmdkDescriptor.Quote(named.FileName)} is another file, which qemu-img would open from the host.");
+    }
+
+    private static void CheckEmbeddedDescriptor(ImageUnderInspection image, VmdkDescriptor descriptor)
+    {
+        foreach (VmdkExtent extent in descriptor.Extents.Where(e => e.Type != "ZERO" || e.FileName is not null))
         {
-            if (extent.Type == "ZERO" && extent.FileName is null)
-            {
-                continue;
-            }
-
-            if (isDescriptorFile)
-            {
-                throw image.Refuse(
-                    "VMDK extent outside the image",
-                    $"it is a descriptor file whose {extent.Type} extent {VmdkDescriptor.Quote(extent.FileName)} is another file, which qemu-img would open from the host.");
-            }
-
             if (extent.Type != "SPARSE")
             {
                 throw image.Refuse(
@@ -82,11 +80,6 @@ internal static class VmdkImage
                     "VMDK extent outside the image",
                     $"its descriptor names the sparse extent {VmdkDescriptor.Quote(extent.FileName)}, which is not this file.");
             }
-        }
-
-        if (isDescriptorFile)
-        {
-            throw image.Refuse("VMDK extent outside the image", "it is a descriptor file, which holds no disk data: its extents would be other files on the host.");
         }
 
         if (descriptor.Extents.Count(e => e.Type == "SPARSE") > 1)

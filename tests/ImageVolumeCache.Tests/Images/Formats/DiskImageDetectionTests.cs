@@ -52,7 +52,7 @@ public sealed class DiskImageDetectionTests : DiskImageTestBase
     [Test]
     public async Task Luks_volume_is_detected_with_its_payload_size()
     {
-        string path = Workshop.Create("luks", "image.luks", "64M", "--object", "secret,id=s,data=x", "-o", "key-secret=s");
+        string path = Workshop.CreateLuks("image.luks", "64M", secret: "x");
 
         DiskImageInspection inspection = await DiskImageWorkshop.InspectAsync(path, "luks");
 

@@ -28,6 +28,17 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     }
 
     [Test]
+    public void Descriptor_file_without_its_comment_line_claimed_as_raw_is_refused_as_a_vmdk()
+    {
+        string hostFile = Workshop.Create("raw", "host-file.raw", "1M");
+        string path = Workshop.Path("hostile.img");
+        File.WriteAllText(path, $"\nversion=1\ncreateType=\"monolithicFlat\"\nRW 2048 FLAT \"{hostFile}\" 0\n");
+        Assert.That(DiskImageWorkshop.QemuVirtualSizeOf(path), Is.Positive, "qemu-img probes it as a VMDK");
+
+        AssertRefused(path, "raw", "format mismatch");
+    }
+
+    [Test]
     public void Sparse_image_whose_embedded_descriptor_names_a_host_file_is_refused()
     {
         string hostFile = Workshop.Create("raw", "host-file.raw", "1M");
