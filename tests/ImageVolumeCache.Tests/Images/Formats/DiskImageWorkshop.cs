@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ImageVolumeCache.Tests.Images.Formats;
+
+/// <summary>
+/// Makes disk images at test time with qemu-img and genisoimage in a temporary directory, asks qemu-img what it sees in
+/// them, and inspects them with <see cref="DiskImageInspector"/>. A missing tool is <see cref="RealComponent.Missing"/>.
+/// </summary>
+internal sealed class DiskImageWorkshop : IDisposable
+{
+    private readonly TemporaryDirectory _directory;
+
+    public DiskImageWorkshop()
+    {
+        Require("qemu-img", "qemu-utils");
+        _directory = new TemporaryDirectory();
+    }
+
+    public string Path(string name) => _directory.Combine(name);
+
+    /// <summary>Runs <c>qemu-img create -f FORMAT [OPTIONS] NAME SIZE</c> and returns the image's path.</summary>
+    public string Create(string format, string name, string size, params string[] options)
+    {
+        string path = Path(name);
+        Run("qemu-img", ["create", "-q", "-f", format, .. options, path, size]);
+        return path;
+    }
+
+    /// <summary>The virtual size <c>qemu-img info -f FORMAT --output=json</c> reports (the format given, as a fixed VHD would be probed as raw).</summary>
+    public static long QemuVirtualSize(string path, string qemuFormat) => QemuVirtualSizeOf("-f", qemuFormat, path);
+
+    /// <summary>The virtual size <c>qemu-img info --output=json ARGUMENTS</c> reports (for LUKS, which needs its secret).</summary>
+    public static long QemuVirtualSizeOf(params string[] arguments)
+    {
+        using JsonDocument info = JsonDocument.Parse(Run("qemu-img", ["info", "--output=json", .. arguments]));
+        return info.RootElement.GetProperty("virtual-size").GetInt64();
+    }
+
+    public string MakeIso(string name)
+    {
+        Require("genisoimage", "genisoimage");
+        string content = Directory.CreateDirectory(Path(name + ".content")).FullName;
+        File.WriteAllText(System.IO.Path.Combine(content, "hello.txt"), "hello from an ISO");
+        string path = Path(name);
+        Run("genisoimage", ["-quiet", "-o", path, "-V", "TEST", "-r", content]);
+        return path;
+    }
+
+    public static async Task<DiskImageInspection> InspectAsync(string path, string? claimedDiskFormat = null)
+    {
+        await using FileStream stream = File.OpenRead(path);
+        return await DiskImageInspector.InspectAsync("img", stream, claimedDiskFormat, CancellationToken.None);
+    }
+
+    /// <summary>Writes <paramref name="bytes"/> into the file at <paramref name="offset"/> (from the end when negative).</summary>
+    public static void Patch(string path, long offset, ReadOnlySpan<byte> bytes)
+    {
+        using FileStream stream = File.OpenWrite(path);
+        stream.Position = offset >= 0 ? offset : stream.Length + offset;
+        stream.Write(bytes);
+    }
+
+    public static string Run(string tool, IEnumerable<string> args)
+    {
+        (int exitCode, string output, string error) = TryRun(tool, args);
+        Assert.That(exitCode, Is.Zero, $"{tool} {string.Join(' ', args)} failed: {error}");
+        return output;
+    }
+
+    /// <summary>
+    /// Runs <c>qemu-img create</c> for a LUKS volume, tried up to three times: qemu-img times its key derivation by CPU
+    /// time, and on a busy machine that measurement can fail ("Unable to get accurate CPU usage").
+    /// </summary>
+    public string CreateLuks(string name, string size, string secret)
+    {
+        string path = Path(name);
+        string[] args = ["create", "-q", "-f", "luks", "--object", $"secret,id=s,data={secret}", "-o", "key-secret=s", path, size];
+        (int exitCode, string error) last = (0, string.Empty);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            (int exitCode, _, string error) = TryRun("qemu-img", args);
+            if (exitCode == 0)
+            {
+                return path;
+            }
+
+            last = (exitCode, error);
+        }
+
+        Assert.Fail($"qemu-img {string.Join(' ', args)} failed three times: {last.error}");
+        return path;
+    }
+
+    private static (int ExitCode, string Output, string Error) TryRun(string tool, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        using Process process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {tool}.");
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output, error.Result);
+    }
+
+    public void Dispose() => _directory.Dispose();
+
+    private static void Require(string tool, string package)
+    {
+        bool found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(System.IO.Path.Combine(dir, tool)));
+        if (!found)
+        {
+            RealComponent.Missing($"{tool} is missing: install Debian's {package} package (.ci/run does).");
+        }
+    }
+}
