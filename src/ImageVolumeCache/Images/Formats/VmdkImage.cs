@@ -32,6 +32,13 @@ internal static class VmdkImage
         }
 
         SparseHeader sparse = SparseHeader.Read(header);
+        if (sparse.Capacity == 0)
+        {
+            // qemu-img opens a sparse file whose header has no capacity through its embedded descriptor, and then looks the
+            // descriptor's extent up by name in the image's folder: another file there would be read as the disk.
+            throw image.Refuse("VMDK extent outside the image", "its header's capacity is 0, so qemu-img would read the disk from the file its descriptor names, beside the image.");
+        }
+
         if (sparse.GrainDirectoryOffset == GrainDirectoryAtEnd)
         {
             await CheckFooterAsync(image, sparse, cancellationToken).ConfigureAwait(false);

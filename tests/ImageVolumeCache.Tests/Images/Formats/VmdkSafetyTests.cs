@@ -49,6 +49,15 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     }
 
     [Test]
+    public void Sparse_image_whose_header_has_no_capacity_is_refused_as_its_extent_would_be_looked_up_beside_it()
+    {
+        string path = Workshop.Create("vmdk", "hostile.vmdk", "1M", "-o", "subformat=monolithicSparse");
+        DiskImageWorkshop.Patch(path, 12, BitConverter.GetBytes(0UL));
+
+        AssertRefused(path, "vmdk", "VMDK extent outside the image");
+    }
+
+    [Test]
     public void Sparse_image_whose_sparse_extent_is_in_another_folder_is_refused()
     {
         string path = Workshop.Create("vmdk", "hostile.vmdk", "1M", "-o", "subformat=monolithicSparse");
