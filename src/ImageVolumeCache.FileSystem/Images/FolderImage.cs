@@ -10,4 +10,11 @@ public sealed record FolderImage(string Id, string OwnerProjectId)
 
     /// <summary>Who may see the image. Default <see cref="ImageVisibility.Public"/>.</summary>
     public ImageVisibility Visibility { get; init; } = ImageVisibility.Public;
+
+    /// <summary>
+    /// The format the image's data claims to be (<c>disk_format</c>): <c>raw</c>, <c>qcow2</c>, <c>vmdk</c>, <c>vhd</c>,
+    /// <c>vhdx</c>, <c>vdi</c> or <c>iso</c>, checked against the data when the image is added. Default
+    /// <see langword="null"/>: detected from the data.
+    /// </summary>
+    public string? DiskFormat { get; init; }
 }

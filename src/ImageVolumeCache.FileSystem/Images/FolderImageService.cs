@@ -11,17 +11,20 @@ using Microsoft.Win32.SafeHandles;
 namespace ImageVolumeCache.FileSystem;
 
 /// <summary>
-/// An <see cref="IImageService"/> over a folder: each image is a raw data file with a JSON manifest
-/// <c>&lt;image-id&gt;.json</c> (id, name, owner project, visibility, disk format, <c>updated_at</c>, size, sha256 checksum).
+/// An <see cref="IImageService"/> over a folder: each image is a data file with a JSON manifest
+/// <c>&lt;image-id&gt;.json</c> (id, name, owner project, visibility, disk format, virtual size, <c>updated_at</c>, size,
+/// sha256 checksum). The disk format is one of raw, qcow2, vmdk, vhd, vhdx, vdi and iso, checked (or detected) by
+/// <see cref="DiskImageInspector"/> when an image is added; a manifest without one is raw.
 /// A private image is visible only to its owner project and administrators; to anyone else it does not exist. Images
 /// carry their file as a <c>file://</c> location, so a driver on the same file system can clone it directly. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Manifests are checked, not trusted: one whose <c>id</c> is not its file name, or whose <c>file</c> is outside the folder
 /// (by <c>..</c>, an absolute path or a symbolic link), is refused. The image is then not found, the same answer as for an
-/// image that does not exist, and the refusal is logged as an error naming the manifest (event 4011).
+/// image that does not exist, and the refusal is logged as an error naming the manifest (event 4011). A manifest whose
+/// <c>disk_format</c> is not one of the formats above fails with an <see cref="InvalidDataException"/> naming the image and the value.
 /// </remarks>
-public sealed class FolderImageService : IImageService
+public sealed partial class FolderImageService : IImageService
 {
     private const int CopyBufferSize = 1 << 20;
     private readonly TimeProvider _timeProvider;
@@ -47,13 +50,16 @@ public sealed class FolderImageService : IImageService
 
     /// <summary>
     /// Adds (or replaces) an image by copying <paramref name="data"/> to its end into the folder as <c>&lt;id&gt;.raw</c>,
-    /// computing its sha256 on the way. Its <c>updated_at</c> is now, so volumes cached from an earlier version are stale.
+    /// computing its sha256 on the way, then inspecting the copy with <see cref="DiskImageInspector"/>: its disk format is
+    /// detected, or checked when <see cref="FolderImage.DiskFormat"/> claims one. Its <c>updated_at</c> is now, so volumes
+    /// cached from an earlier version are stale.
     /// </summary>
-    /// <param name="image">The image's id, owner and visibility.</param>
-    /// <param name="data">The image data (raw).</param>
+    /// <param name="image">The image's id, owner, visibility and claimed disk format.</param>
+    /// <param name="data">The image data, in any of the disk formats.</param>
     /// <param name="cancellationToken">Cancels the copy; then nothing is added.</param>
-    /// <returns>The image as its owner sees it.</returns>
-    /// <exception cref="ArgumentException">The id is not a plain file name.</exception>
+    /// <returns>The image as its owner sees it, with its disk format and (when not raw) its virtual size.</returns>
+    /// <exception cref="ArgumentException">The id is not a plain file name, or the claimed disk format is not one of the formats above.</exception>
+    /// <exception cref="ImageUnacceptableException">The inspector refused the data (unsafe, or not the claimed format); nothing is added.</exception>
     public async ValueTask<ImageInfo> AddImageAsync(FolderImage image, Stream data, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -61,8 +67,10 @@ public sealed class FolderImageService : IImageService
         string fileName = ValidId(image.Id) + ".raw";
         string path = Path.Combine(Folder, fileName);
         string temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        string? claimed = ClaimedDiskFormat(image);
         long size;
         string checksum;
+        InspectedFormat inspected;
         try
         {
             var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, useAsync: true);
@@ -81,6 +89,7 @@ public sealed class FolderImageService : IImageService
                 checksum = Convert.ToHexStringLower(sha256.GetHashAndReset());
             }
 
+            inspected = await InspectAsync(image.Id, temporary, claimed, cancellationToken).ConfigureAwait(false);
             File.Move(temporary, path, overwrite: true);
         }
         catch
@@ -89,7 +98,7 @@ public sealed class FolderImageService : IImageService
             throw;
         }
 
-        ImageManifest manifest = NewManifest(image, fileName, size) with { Checksum = checksum };
+        ImageManifest manifest = NewManifest(image, fileName, size, inspected) with { Checksum = checksum };
         WriteManifest(manifest);
         return ToImageInfo(manifest);
     }
@@ -98,30 +107,37 @@ public sealed class FolderImageService : IImageService
     /// Adds (or replaces) an image whose data is an existing file (for example a downloaded cloud image in raw format),
     /// without copying it when it can: a file inside the folder is recorded by its path in the folder; a file elsewhere is
     /// hard-linked into the folder as <c>&lt;id&gt;.raw</c> (copied when it is on another file system). Its checksum is
-    /// computed on first use and kept in the manifest.
+    /// computed on first use and kept in the manifest. The file is first inspected with <see cref="DiskImageInspector"/>:
+    /// its disk format is detected, or checked when <see cref="FolderImage.DiskFormat"/> claims one.
     /// </summary>
-    /// <param name="image">The image's id, owner and visibility.</param>
-    /// <param name="filePath">The image's data file.</param>
+    /// <param name="image">The image's id, owner, visibility and claimed disk format.</param>
+    /// <param name="filePath">The image's data file, in any of the disk formats.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>The image as its owner sees it, without a checksum until first described.</returns>
-    /// <exception cref="ArgumentException">The id is not a plain file name.</exception>
+    /// <returns>
+    /// The image as its owner sees it, with its disk format and (when not raw) its virtual size, without a checksum until
+    /// first described.
+    /// </returns>
+    /// <exception cref="ArgumentException">The id is not a plain file name, or the claimed disk format is not one of the formats above.</exception>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    public ValueTask<ImageInfo> AddImageFileAsync(FolderImage image, string filePath, CancellationToken cancellationToken)
+    /// <exception cref="ImageUnacceptableException">The inspector refused the file (unsafe, or not the claimed format); nothing is added.</exception>
+    public async ValueTask<ImageInfo> AddImageFileAsync(FolderImage image, string filePath, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         cancellationToken.ThrowIfCancellationRequested();
         ValidId(image.Id);
+        string? claimed = ClaimedDiskFormat(image);
         var file = new FileInfo(Path.GetFullPath(filePath));
         if (!file.Exists)
         {
             throw new FileNotFoundException($"Image file {file.FullName} for image '{image.Id}' does not exist.", file.FullName);
         }
 
+        InspectedFormat inspected = await InspectAsync(image.Id, file.FullName, claimed, cancellationToken).ConfigureAwait(false);
         string name = ContainedPath.RelativePathInside(file.FullName, Folder) ?? LinkIntoFolder(image.Id, file.FullName);
-        ImageManifest manifest = NewManifest(image, name, file.Length);
+        ImageManifest manifest = NewManifest(image, name, file.Length, inspected);
         WriteManifest(manifest);
-        return ValueTask.FromResult(ToImageInfo(manifest));
+        return ToImageInfo(manifest);
     }
 
     /// <summary>Makes <c>&lt;id&gt;.raw</c> in the folder a hard link to a file elsewhere, or a copy across file systems; returns its name.</summary>
@@ -169,12 +185,14 @@ public sealed class FolderImageService : IImageService
         return ValueTask.FromResult<Stream>(OpenData(manifest, FileOptions.Asynchronous | FileOptions.SequentialScan));
     }
 
-    private ImageManifest NewManifest(FolderImage image, string file, long size) => new()
+    private ImageManifest NewManifest(FolderImage image, string file, long size, InspectedFormat inspected) => new()
     {
         Id = image.Id,
         Name = image.Name ?? image.Id,
         Owner = image.OwnerProjectId,
         Visibility = image.Visibility == ImageVisibility.Private ? "private" : "public",
+        DiskFormat = inspected.DiskFormat,
+        VirtualSize = inspected.VirtualSize,
         UpdatedAt = _timeProvider.GetUtcNow(),
         Size = size,
         File = file,
@@ -243,7 +261,7 @@ public sealed class FolderImageService : IImageService
             return null;
         }
 
-        return manifest;
+        return manifest is null ? null : manifest with { DiskFormat = KnownDiskFormat(path, manifest) };
     }
 
     /// <summary>Why a manifest read as <paramref name="imageId"/> cannot be trusted; <see langword="null"/> when it can.</summary>
@@ -294,7 +312,8 @@ public sealed class FolderImageService : IImageService
     {
         Name = manifest.Name,
         Owner = manifest.Owner,
-        DiskFormat = manifest.DiskFormat,
+        DiskFormat = manifest.DiskFormat ?? "raw",
+        VirtualSizeBytes = manifest.VirtualSize,
         ContainerFormat = manifest.ContainerFormat,
         Checksum = manifest.Checksum,
         ChecksumAlgorithm = "sha256",

@@ -17,8 +17,18 @@ internal sealed record ImageManifest
     [JsonPropertyName("visibility")]
     public required string Visibility { get; init; }
 
+    /// <summary>
+    /// One of the formats a folder image service holds (raw, qcow2, vmdk, vhd, vhdx, vdi, iso); <see langword="null"/>
+    /// (read as raw) when the manifest does not say, as older versions wrote it: the source-generated reader leaves a missing
+    /// init-only property null rather than at its initial value. Any other value makes reading the manifest fail.
+    /// </summary>
     [JsonPropertyName("disk_format")]
-    public string DiskFormat { get; init; } = "raw";
+    public string? DiskFormat { get; init; }
+
+    /// <summary>The virtual size the inspection found, for an image that is not raw; <see langword="null"/> otherwise.</summary>
+    [JsonPropertyName("virtual_size")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? VirtualSize { get; init; }
 
     /// <summary>The container format (for example <c>bare</c>); <see langword="null"/> when the manifest does not say.</summary>
     [JsonPropertyName("container_format")]
