@@ -17,7 +17,8 @@ internal sealed class FillLease : IAsyncDisposable
     private readonly TimeSpan _duration;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly PeriodicRenewal _renewal;
+    private readonly ITimer _renewal;
+    private int _renewing;
     private volatile bool _lost;
 
     public FillLease(ICacheCoordination coordination, string scopeKey, string imageId, string holder, TimeSpan duration, TimeProvider time, ILogger logger)
@@ -29,7 +30,8 @@ internal sealed class FillLease : IAsyncDisposable
         _duration = duration;
         _time = time;
         _logger = logger;
-        _renewal = new PeriodicRenewal(time, duration / 3, RenewAsync);
+        TimeSpan period = duration / 3;
+        _renewal = time.CreateTimer(static state => ((FillLease)state!).RenewInBackground(), this, period, period);
     }
 
     /// <summary>Renews the lease now and says whether this cache still holds it.</summary>
@@ -64,7 +66,17 @@ internal sealed class FillLease : IAsyncDisposable
         }
     }
 
-    private async ValueTask RenewAsync()
+    private void RenewInBackground()
+    {
+        if (_lost || Interlocked.Exchange(ref _renewing, 1) == 1)
+        {
+            return;
+        }
+
+        _ = RenewAsync();
+    }
+
+    private async Task RenewAsync()
     {
         try
         {
@@ -74,6 +86,10 @@ internal sealed class FillLease : IAsyncDisposable
         {
             // A store that does not answer now may answer at the next renewal, or the confirmation before recording.
             Log.FillLeaseRenewFailed(_logger, ex, _imageId, _scopeKey);
+        }
+        finally
+        {
+            Volatile.Write(ref _renewing, 0);
         }
     }
 }

@@ -4,8 +4,6 @@ using ImageVolumeCache.Benchmarks.Support;
 using Npgsql;
 using ImageVolumeCache.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImageVolumeCache.Benchmarks.Modes;
 
@@ -105,34 +103,24 @@ public static class ClusterHerdRun
         }
     }
 
-    private static ServiceProvider Build(string backend, IVolumeDriver driver, IImageService images, string? connection, string schema)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
-        IImageVolumeCacheBuilder builder = services.AddImageVolumeCache(options =>
+    private static ServiceProvider Build(string backend, IVolumeDriver driver, IImageService images, string? connection, string schema) =>
+        BenchmarkHost.Build(
+            driver,
+            images,
+            NoOpNotifier.Instance,
+            builder =>
             {
-                options.InternalTenant.ProjectId = "cache-project";
-                options.InternalTenant.UserId = "cache-user";
                 if (connection is not null)
                 {
-                    options.Backends[backend] = new BackendCacheOptions { Cluster = Cluster };
+                    builder.UsePostgreSqlStore(o =>
+                    {
+                        o.ConnectionString = connection;
+                        o.Schema = schema;
+                    });
                 }
-            })
-            .AddBackend(backend, _ => driver)
-            .UseImageService(_ => images)
-            .UseNotifier(_ => NoOpNotifier.Instance);
-        if (connection is not null)
-        {
-            builder.UsePostgreSqlStore(o =>
-            {
-                o.ConnectionString = connection;
-                o.Schema = schema;
-            });
-        }
-
-        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
-    }
+            },
+            backend,
+            connection is null ? null : Cluster);
 
     private static int IntOption(string[] args, string name, int fallback)
     {

@@ -93,10 +93,7 @@ public class PostgreSqlStoreBenchmarks : CacheEntryStoreBenchmarks
     [Benchmark]
     public async ValueTask<long> NpgsqlAlone()
     {
-        await using NpgsqlCommand command = Alone().CreateCommand(_touch);
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Interlocked.Increment(ref _aloneClock) + DateTimeOffset.UtcNow.UtcTicks });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Host });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ImageId(_aloneClock % Entries) });
+        await using NpgsqlCommand command = TouchAlone();
         await using NpgsqlDataReader reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
         return await reader.ReadAsync().ConfigureAwait(false) ? reader.GetInt64(0) : 0;
     }
@@ -105,12 +102,19 @@ public class PostgreSqlStoreBenchmarks : CacheEntryStoreBenchmarks
     [Benchmark]
     public long NpgsqlAloneBlocking()
     {
-        using NpgsqlCommand command = Alone().CreateCommand(_touch);
+        using NpgsqlCommand command = TouchAlone();
+        using NpgsqlDataReader reader = command.ExecuteReader();
+        return reader.Read() ? reader.GetInt64(0) : 0;
+    }
+
+    /// <summary>The lookup-and-touch statement of the next entry, on the data source of <see cref="NpgsqlAlone"/>.</summary>
+    private NpgsqlCommand TouchAlone()
+    {
+        NpgsqlCommand command = Alone().CreateCommand(_touch);
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Interlocked.Increment(ref _aloneClock) + DateTimeOffset.UtcNow.UtcTicks });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Host });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = ImageId(_aloneClock % Entries) });
-        using NpgsqlDataReader reader = command.ExecuteReader();
-        return reader.Read() ? reader.GetInt64(0) : 0;
+        return command;
     }
 
     private NpgsqlDataSource Alone()

@@ -12,8 +12,10 @@ public static class BenchmarkHost
 {
     public const string Backend = "bench@noop";
 
+    /// <summary>Builds the services; <paramref name="backend"/> names the one backend, serving <paramref name="cluster"/> when given.</summary>
     public static ServiceProvider Build(
-        IVolumeDriver driver, IImageService images, IImageVolumeCacheNotifier notifier, Action<IImageVolumeCacheBuilder>? configure = null)
+        IVolumeDriver driver, IImageService images, IImageVolumeCacheNotifier notifier, Action<IImageVolumeCacheBuilder>? configure = null,
+        string backend = Backend, string? cluster = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
@@ -22,8 +24,12 @@ public static class BenchmarkHost
             {
                 options.InternalTenant.ProjectId = "cache-project";
                 options.InternalTenant.UserId = "cache-user";
+                if (cluster is not null)
+                {
+                    options.Backends[backend] = new BackendCacheOptions { Cluster = cluster };
+                }
             })
-            .AddBackend(Backend, _ => driver)
+            .AddBackend(backend, _ => driver)
             .UseImageService(_ => images)
             .UseNotifier(_ => notifier);
         configure?.Invoke(builder);
