@@ -25,7 +25,7 @@ namespace ImageVolumeCache.FileSystem;
 /// <see cref="ListVolumesAsync"/> reports it with its id, the backend name as host and its size, and
 /// <see cref="BackendVolume.ImageDataComplete"/> <see langword="false"/>, so reconciliation can delete it.
 /// </remarks>
-public sealed partial class FileSystemVolumeDriver : IVolumeDriver, IPoolCloning
+public sealed partial class FileSystemVolumeDriver : IVolumeDriver, IPoolCloning, ILocalVolumeAccess
 {
     private const long BytesPerGb = 1L << 30;
     private const string DataExtension = ".img";

@@ -237,7 +237,8 @@ internal sealed partial class DefaultImageVolumeCache
                     missSent = true;
                 }
 
-                lease = await TryFillAsync(scope, image, fillLease, client, state, cancellationToken).ConfigureAwait(false);
+                ImageInfo prepared = await client.PrepareFillAsync(state, image, cancellationToken).ConfigureAwait(false);
+                lease = await TryFillAsync(scope, prepared, fillLease, client, state, cancellationToken).ConfigureAwait(false);
                 outcome = lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
             }
         }

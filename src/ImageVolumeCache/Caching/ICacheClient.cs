@@ -10,6 +10,13 @@ namespace ImageVolumeCache.Caching;
 internal interface ICacheClient<in TState>
 {
     /// <summary>
+    /// Readies the image for a fill, before room is made for it: an image that needs conversion is downloaded and
+    /// inspected here, so that the room made, and the entry's size, are its header's virtual size. Returns the image with
+    /// its sizes as inspected. A refusal is thrown, before any volume exists.
+    /// </summary>
+    ValueTask<ImageInfo> PrepareFillAsync(TState state, ImageInfo image, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Makes <paramref name="cacheVolume"/> on the backend and copies the image into it. On failure it deletes what it
     /// made and throws.
     /// </summary>

@@ -64,4 +64,7 @@ public sealed class ImageVolumeCacheOptions
     /// Default <see cref="UnknownKeyHandling.Error"/>.
     /// </summary>
     public UnknownKeyHandling UnknownKeys { get; set; } = UnknownKeyHandling.Error;
+
+    /// <summary>How images that are not raw are downloaded and converted with <c>qemu-img</c>: scratch space and limits.</summary>
+    public DiskImageConversionOptions Conversion { get; set; } = new();
 }

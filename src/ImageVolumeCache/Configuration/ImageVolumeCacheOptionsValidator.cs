@@ -47,6 +47,8 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             failures.Add($"{path.Key("UnknownKeys")} must be Error or Warn, but was {options.UnknownKeys}.");
         }
 
+        ValidateConversion(options.Conversion, failures);
+
         var registered = new HashSet<string>(backends.Select(b => b.Name), StringComparer.Ordinal);
         foreach ((string backend, BackendCacheOptions own) in options.Backends)
         {
@@ -80,6 +82,34 @@ internal sealed class ImageVolumeCacheOptionsValidator(
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private void ValidateConversion(DiskImageConversionOptions conversion, List<string> failures)
+    {
+        if (conversion.ScratchDirectory is { } scratch && (string.IsNullOrWhiteSpace(scratch) || !Path.IsPathFullyQualified(scratch)))
+        {
+            failures.Add($"{path.Key("Conversion:ScratchDirectory")} must be an absolute path, but was '{scratch}'.");
+        }
+
+        if (string.IsNullOrWhiteSpace(conversion.QemuImgPath))
+        {
+            failures.Add($"{path.Key("Conversion:QemuImgPath")} must name the qemu-img program, but was empty.");
+        }
+
+        if (conversion.AddressSpaceLimitMb is < 64 or > 1048576)
+        {
+            failures.Add($"{path.Key("Conversion:AddressSpaceLimitMb")} must be from 64 to 1048576, but was {conversion.AddressSpaceLimitMb}.");
+        }
+
+        if (conversion.CpuTimeLimit < TimeSpan.FromSeconds(1) || conversion.CpuTimeLimit > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{path.Key("Conversion:CpuTimeLimit")} must be from 00:00:01 to 1.00:00:00, but was {conversion.CpuTimeLimit}.");
+        }
+
+        if (conversion.RateLimitBytesPerSecond < 0)
+        {
+            failures.Add($"{path.Key("Conversion:RateLimitBytesPerSecond")} must be 0 (no limit) or more, but was {conversion.RateLimitBytesPerSecond}.");
+        }
     }
 
     private void ValidateStallTimeout(TimeSpan timeout, List<string> failures)

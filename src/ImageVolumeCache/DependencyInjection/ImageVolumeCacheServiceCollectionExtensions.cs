@@ -1,6 +1,7 @@
 using ImageVolumeCache;
 using ImageVolumeCache.Backends;
 using ImageVolumeCache.Caching;
+using ImageVolumeCache.Images.Conversion;
 using ImageVolumeCache.Configuration;
 using ImageVolumeCache.DependencyInjection;
 using ImageVolumeCache.Diagnostics;
@@ -71,6 +72,8 @@ public static class ImageVolumeCacheServiceCollectionExtensions
         services.TryAddSingleton<VolumeBackendRegistry>();
         services.TryAddSingleton<DefaultImageVolumeCache>();
         services.TryAddSingleton<IImageVolumeCache>(sp => sp.GetRequiredService<DefaultImageVolumeCache>());
+        services.TryAddSingleton<ScratchSpace>();
+        services.TryAddSingleton<QemuImgConverter>();
         services.TryAddSingleton(CreatePipeline);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheStartupCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheReconciliationService>());
@@ -86,5 +89,7 @@ public static class ImageVolumeCacheServiceCollectionExtensions
         sp.GetRequiredService<InternalTenantGate>(),
         sp.GetRequiredService<ImageVolumeCacheMetrics>(),
         sp.GetRequiredService<TimeProvider>(),
-        sp.GetRequiredService<ILogger<CreateFromImagePipeline>>());
+        sp.GetRequiredService<ILogger<CreateFromImagePipeline>>(),
+        sp.GetRequiredService<ScratchSpace>(),
+        sp.GetRequiredService<QemuImgConverter>());
 }

@@ -84,6 +84,8 @@ internal static class ImageVolumeCacheTracing
         PipelineStep.Extend => "extend",
         PipelineStep.Download => "download",
         PipelineStep.CacheFillWait => "cache_fill_wait",
+        PipelineStep.DownloadToScratch => "download_to_scratch",
+        PipelineStep.Convert => "convert",
         _ => "unknown",
     };
 }

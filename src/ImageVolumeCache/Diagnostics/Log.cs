@@ -77,11 +77,11 @@ internal static partial class Log
     [LoggerMessage(1022, LogLevel.Error, "Volume {VolumeId} of retired cache entry {EntryId} could not be deleted after its last clone; it is left on backend {Backend} and needs deleting by hand.")]
     public static partial void RetiredVolumeDeleteFailed(ILogger logger, Exception exception, string volumeId, long entryId, string backend);
 
-    [LoggerMessage(1023, LogLevel.Warning, "The download of image {ImageId} into volume {VolumeId} stalled (no data for {StallTimeout}); retrying from the start ({Retry} of {Retries}).")]
-    public static partial void DownloadStalledRetrying(ILogger logger, string imageId, string volumeId, TimeSpan stallTimeout, int retry, int retries);
+    [LoggerMessage(1023, LogLevel.Warning, "The download of image {ImageId} into {Destination} stalled (no data for {StallTimeout}); retrying from the start ({Retry} of {Retries}).")]
+    public static partial void DownloadStalledRetrying(ILogger logger, string imageId, string destination, TimeSpan stallTimeout, int retry, int retries);
 
-    [LoggerMessage(1024, LogLevel.Error, "The download of image {ImageId} into volume {VolumeId} stalled (no data for {StallTimeout}) on each of {Attempts} attempts; giving up.")]
-    public static partial void DownloadStalledGivingUp(ILogger logger, string imageId, string volumeId, TimeSpan stallTimeout, int attempts);
+    [LoggerMessage(1024, LogLevel.Error, "The download of image {ImageId} into {Destination} stalled (no data for {StallTimeout}) on each of {Attempts} attempts; giving up.")]
+    public static partial void DownloadStalledGivingUp(ILogger logger, string imageId, string destination, TimeSpan stallTimeout, int attempts);
 
     [LoggerMessage(1025, LogLevel.Debug, "Image {ImageId} in scope {Scope} is being cached by another request; waiting for it.")]
     public static partial void WaitingForCacheFill(ILogger logger, string imageId, string scope);
@@ -196,4 +196,19 @@ internal static partial class Log
 
     [LoggerMessage(1090, LogLevel.Warning, "Releasing the pin on entry {EntryId} (volume {VolumeId}) failed; it runs out by itself.")]
     public static partial void EntryPinReleaseFailed(ILogger logger, Exception exception, long entryId, string volumeId);
+
+    [LoggerMessage(1091, LogLevel.Information, "Removed scratch folder {Path}, left by a process that ended without removing it.")]
+    public static partial void ScratchLeftoverRemoved(ILogger logger, string path);
+
+    [LoggerMessage(1092, LogLevel.Warning, "Removing scratch folder {Path} failed; the next start-up tries again.")]
+    public static partial void ScratchRemovalFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(1093, LogLevel.Information, "Image {ImageId} is {Format} of virtual size {VirtualSize} bytes; converting it to raw into {Target}.")]
+    public static partial void ImageConverting(ILogger logger, string imageId, string format, long virtualSize, string target);
+
+    [LoggerMessage(1094, LogLevel.Information, "Converted image {ImageId} from {Format} to raw in {ElapsedMs:F0} ms.")]
+    public static partial void ImageConverted(ILogger logger, string imageId, string format, double elapsedMs);
+
+    [LoggerMessage(1095, LogLevel.Warning, "Converting image {ImageId} was cancelled; qemu-img (process {ProcessId}) was killed.")]
+    public static partial void ConversionKilled(ILogger logger, string imageId, int processId);
 }

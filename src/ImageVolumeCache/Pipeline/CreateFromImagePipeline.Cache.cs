@@ -29,6 +29,9 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
         }
     }
 
+    async ValueTask<ImageInfo> ICacheClient<PipelineRun>.PrepareFillAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken) =>
+        IsCopiedAsIs(image) ? image : (run.Prepared ?? await PrepareAsync(run, image, cancellationToken).ConfigureAwait(false)).Image;
+
     ValueTask ICacheClient<PipelineRun>.FillAsync(PipelineRun run, ImageInfo image, VolumeSpec cacheVolume, CancellationToken cancellationToken) =>
         CreateAndFillAsync(run, cacheVolume, image, cancellationToken);
 
@@ -46,7 +49,15 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
     async ValueTask<CacheCloneOutcome> ICacheClient<PipelineRun>.CloneAsync(PipelineRun run, ImageInfo image, ImageCacheEntry entry, CancellationToken cancellationToken)
     {
         VolumeSpec target = run.Target;
-        int cloneSize = Math.Min(entry.SizeGb, target.SizeGb);
+        if (entry.SizeGb > target.SizeGb)
+        {
+            // The entry's size is the image's virtual size from its header, which the image service may not have said.
+            throw new ImageUnacceptableException(
+                image.Id,
+                $"Image '{image.Id}' needs a volume of at least {entry.SizeGb} GB (its virtual size), but volume '{target.Id}' is {target.SizeGb} GB.");
+        }
+
+        int cloneSize = entry.SizeGb;
         long started = run.Now();
         try
         {

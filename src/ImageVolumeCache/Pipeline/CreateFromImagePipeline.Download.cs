@@ -1,9 +1,10 @@
 using ImageVolumeCache.Diagnostics;
+using ImageVolumeCache.Images.Formats;
 using ImageVolumeCache.Pipeline;
 
 namespace ImageVolumeCache;
 
-/// <summary>Downloading an image into a volume, with verification as it streams.</summary>
+/// <summary>Downloading an image into a volume (or a scratch file), with verification as it streams.</summary>
 public sealed partial class CreateFromImagePipeline
 {
     private async ValueTask DownloadIntoTargetAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
@@ -14,32 +15,42 @@ public sealed partial class CreateFromImagePipeline
     }
 
     /// <summary>
-    /// Makes a volume and streams the image into it. On failure the volume is deleted if this call made it (a create that
-    /// failed made nothing, and an id that was taken is someone else's volume), and the exception thrown.
+    /// Makes a volume holding the image, raw. An image that is copied as it is (raw, ISO, LUKS) is streamed into it, its
+    /// first bytes checked before the volume is made; any other is downloaded and inspected first (once per request),
+    /// then converted into it. On failure the volume is deleted if this call made it (a create that failed made nothing,
+    /// and an id that was taken is someone else's volume), and the exception thrown.
     /// </summary>
     private async ValueTask CreateAndFillAsync(PipelineRun run, VolumeSpec volume, ImageInfo image, CancellationToken cancellationToken)
     {
-        bool made = false;
+        if (!IsCopiedAsIs(image))
+        {
+            PreparedImage prepared = run.Prepared ?? await PrepareAsync(run, image, cancellationToken).ConfigureAwait(false);
+            await CreateAndConvertAsync(run, volume, prepared, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var sink = new VolumeSink(run.Driver, volume, image, cancellationToken);
         try
         {
-            await run.Driver.CreateVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
-            made = true;
-            await CopyImageAsync(run, volume.Id, image, cancellationToken).ConfigureAwait(false);
+            await DownloadAsync(run, image, sink, $"volume '{volume.Id}'", cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await CleanupAsync(run.Driver, volume.Id, run.Backend, made).ConfigureAwait(false);
+            await CleanupAsync(run.Driver, volume.Id, run.Backend, sink.Made).ConfigureAwait(false);
             throw;
         }
     }
 
+    /// <summary>Whether the image's claimed format is copied into a volume byte for byte (raw, ISO, LUKS), with no conversion.</summary>
+    private static bool IsCopiedAsIs(ImageInfo image) => DiskFormatNames.IsCopiedAsIs(DiskFormatNames.FromClaim(image.DiskFormat));
+
     /// <summary>
-    /// Streams the image into an existing volume, checking its length and checksum. A download that stalls (no data for
-    /// <see cref="ImageVolumeCacheOptions.DownloadStallTimeout"/>) is aborted and started over into the same volume, at
+    /// Streams the image into <paramref name="sink"/>, checking its length and checksum. A download that stalls (no data
+    /// for <see cref="ImageVolumeCacheOptions.DownloadStallTimeout"/>) is aborted and started over into the same sink, at
     /// most <see cref="ImageVolumeCacheOptions.DownloadRetries"/> times. An exception that came from the image side is
     /// remembered in <see cref="PipelineRun.ImageFailure"/>.
     /// </summary>
-    private async ValueTask CopyImageAsync(PipelineRun run, string volumeId, ImageInfo image, CancellationToken cancellationToken)
+    private async ValueTask DownloadAsync(PipelineRun run, ImageInfo image, DownloadSink sink, string destination, CancellationToken cancellationToken)
     {
         ImageVolumeCacheOptions options = _options.CurrentValue;
         TimeSpan timeout = options.DownloadStallTimeout;
@@ -49,7 +60,7 @@ public sealed partial class CreateFromImagePipeline
             using var watch = new DownloadStallWatch(_time, timeout, cancellationToken);
             try
             {
-                await CopyImageOnceAsync(run, volumeId, image, watch).ConfigureAwait(false);
+                await DownloadOnceAsync(run, image, sink, watch).ConfigureAwait(false);
                 return;
             }
             catch (Exception) when (watch.Stalled && !cancellationToken.IsCancellationRequested)
@@ -60,21 +71,21 @@ public sealed partial class CreateFromImagePipeline
 
             if (attempt > retries)
             {
-                Log.DownloadStalledGivingUp(_logger, image.Id, volumeId, timeout, attempt);
+                Log.DownloadStalledGivingUp(_logger, image.Id, destination, timeout, attempt);
                 var stalled = new ImageDownloadStalledException(
                     image.Id,
                     attempt,
-                    $"The download of image '{image.Id}' into volume '{volumeId}' received no data for {timeout} on each of {attempt} attempts.");
+                    $"The download of image '{image.Id}' into {destination} received no data for {timeout} on each of {attempt} attempts.");
                 run.ImageFailure = stalled;
                 throw stalled;
             }
 
-            Log.DownloadStalledRetrying(_logger, image.Id, volumeId, timeout, attempt, retries);
+            Log.DownloadStalledRetrying(_logger, image.Id, destination, timeout, attempt, retries);
             _metrics.DownloadRetried(run.Backend);
         }
     }
 
-    private async ValueTask CopyImageOnceAsync(PipelineRun run, string volumeId, ImageInfo image, DownloadStallWatch watch)
+    private async ValueTask DownloadOnceAsync(PipelineRun run, ImageInfo image, DownloadSink sink, DownloadStallWatch watch)
     {
         Stream source;
         try
@@ -103,7 +114,8 @@ public sealed partial class CreateFromImagePipeline
         {
             try
             {
-                await run.Driver.CopyImageToVolumeAsync(volumeId, image, verifying, watch.Token).ConfigureAwait(false);
+                Stream data = sink.ChecksHead ? await CheckHeadAsync(run, image, verifying, watch.Token).ConfigureAwait(false) : verifying;
+                await sink.WriteAsync(data, watch).ConfigureAwait(false);
                 await verifying.DrainAndVerifyAsync(watch.Token).ConfigureAwait(false);
             }
             catch (Exception) when (verifying.Failure is not null && !watch.Stalled)
@@ -116,5 +128,31 @@ public sealed partial class CreateFromImagePipeline
                 _metrics.Downloaded(run.Backend, verifying.BytesRead);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the first bytes of an image copied as it is and refuses it when they are another format's (a qcow2 claimed
+    /// as raw, an ISO whose system area holds another header); the stream returned gives them again, then the rest.
+    /// </summary>
+    private static async ValueTask<Stream> CheckHeadAsync(PipelineRun run, ImageInfo image, Stream data, CancellationToken cancellationToken)
+    {
+        byte[] head = new byte[(int)Math.Min(DiskImageInspector.HeadLength, Math.Max(image.SizeBytes, 0))];
+        int read = await data.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (read < head.Length)
+        {
+            Array.Resize(ref head, read);
+        }
+
+        try
+        {
+            DiskImageInspector.CheckHead(image.Id, head, image.DiskFormat);
+        }
+        catch (ImageUnacceptableException ex)
+        {
+            run.ImageFailure = ex;
+            throw;
+        }
+
+        return new HeadReplayStream(head, data);
     }
 }

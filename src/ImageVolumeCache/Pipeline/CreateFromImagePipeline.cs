@@ -2,6 +2,7 @@ using System.Diagnostics;
 using ImageVolumeCache.Backends;
 using ImageVolumeCache.Caching;
 using ImageVolumeCache.Diagnostics;
+using ImageVolumeCache.Images.Conversion;
 using ImageVolumeCache.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,6 +28,8 @@ public sealed partial class CreateFromImagePipeline
     private readonly ImageVolumeCacheMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ScratchSpace _scratch;
+    private readonly QemuImgConverter _converter;
 
     internal CreateFromImagePipeline(
         IImageService images,
@@ -36,8 +39,12 @@ public sealed partial class CreateFromImagePipeline
         InternalTenantGate tenant,
         ImageVolumeCacheMetrics metrics,
         TimeProvider time,
-        ILogger<CreateFromImagePipeline> logger)
+        ILogger<CreateFromImagePipeline> logger,
+        ScratchSpace scratch,
+        QemuImgConverter converter)
     {
+        _scratch = scratch;
+        _converter = converter;
         _images = images;
         _backends = backends;
         _cache = cache;
@@ -55,7 +62,11 @@ public sealed partial class CreateFromImagePipeline
     /// <exception cref="ArgumentNullException"><paramref name="request"/> or one of its parts is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">The request is malformed (empty ids, a size below 1 GB) or names a backend that is not registered.</exception>
     /// <exception cref="ImageNotFoundException">The image does not exist or the requester may not see it.</exception>
-    /// <exception cref="ImageUnacceptableException">The image does not fit in the requested volume.</exception>
+    /// <exception cref="ImageUnacceptableException">
+    /// The image does not fit in the requested volume, or is refused by its inspection (an unsafe image, or not the format
+    /// it claims), or qemu-img could not convert it; nothing was made on the backend from it.
+    /// </exception>
+    /// <exception cref="InsufficientScratchSpaceException">An image that needs conversion does not fit in the scratch folder.</exception>
     /// <exception cref="ImageDataCorruptException">The image data did not match its size or checksum; nothing was cached.</exception>
     /// <exception cref="OperationCanceledException">The request was cancelled.</exception>
     public async ValueTask<CreateVolumeFromImageResult> CreateAsync(CreateVolumeFromImageRequest request, CancellationToken cancellationToken = default)
@@ -102,6 +113,7 @@ public sealed partial class CreateFromImagePipeline
         }
         finally
         {
+            run.Prepared?.Dispose();
             activity?.Dispose();
         }
     }
@@ -120,8 +132,19 @@ public sealed partial class CreateFromImagePipeline
         }
     }
 
+    /// <summary>
+    /// Checks that the image fits the volume. A raw image's virtual size is its size: one that claims a smaller virtual
+    /// size than the bytes it holds is refused. An image that is converted is checked again with its header's virtual size.
+    /// </summary>
     private static void CheckSize(ImageInfo image, VolumeSpec volume)
     {
+        if (image.VirtualSizeBytes is { } claimed && claimed < image.SizeBytes && IsCopiedAsIs(image))
+        {
+            throw new ImageUnacceptableException(
+                image.Id,
+                $"Image {image.Id} is refused (virtual size): it claims a virtual size of {claimed} bytes, but as {image.DiskFormat} its {image.SizeBytes} bytes are its disk.");
+        }
+
         if (image.MinimumSizeGb > volume.SizeGb)
         {
             long bytes = image.VirtualSizeBytes ?? image.SizeBytes;

@@ -33,6 +33,9 @@ internal sealed class PipelineRun(CreateVolumeFromImageRequest request, Register
     /// <summary>The exception the image service threw, when a failure came from the image side rather than the backend.</summary>
     public Exception? ImageFailure { get; set; }
 
+    /// <summary>The image downloaded and inspected for conversion, once this request has needed it; removed when the request ends.</summary>
+    public PreparedImage? Prepared { get; set; }
+
     public long Now() => time.GetTimestamp();
 
     public void Record(PipelineStep step, long startedAt)

@@ -32,4 +32,10 @@ public enum PipelineStep
 
     /// <summary>Waiting for another request that is making the cache entry for the same image in the same scope.</summary>
     CacheFillWait,
+
+    /// <summary>Downloading an image that needs conversion into the scratch folder, verifying and inspecting it.</summary>
+    DownloadToScratch,
+
+    /// <summary>Making a volume and converting the downloaded image to raw into it.</summary>
+    Convert,
 }

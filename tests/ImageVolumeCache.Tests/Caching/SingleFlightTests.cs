@@ -63,10 +63,8 @@ public sealed class SingleFlightTests : HarnessTestBase
         Harness.AddImage("img");
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int opens = 0;
-        int creates = 0;
-        Harness.Images.Fault = (operation, _) => operation == "OpenRead" && Interlocked.Increment(ref opens) == 1 ? new HttpRequestException("image service down") : null;
-        Harness.Driver.Delay = (call, ct) =>
-            call.Operation == DriverOperation.Create && Interlocked.Increment(ref creates) == 1 ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
+        Harness.Images.StreamFactory = (_, data) =>
+            Interlocked.Increment(ref opens) == 1 ? new FailingStream(gate.Task, new HttpRequestException("image service down")) : new MemoryStream(data);
 
         Task<CreateVolumeFromImageResult>[] requests = [.. Enumerable.Range(0, Requests).Select(i => Harness.CreateAsync("img", volumeId: $"v{i}").AsTask())];
         await Eventually.HappensAsync(Harness.LogSignals.WhenLogged(WaitingForFill, Requests - 1), "every other request waits for the first one's fill");

@@ -33,7 +33,7 @@ public sealed class UnknownKeyTests
             ["ImageVolumeCache:InternalTennant:UserId"] = "internal-user",
         });
 
-        Assert.That(message, Does.StartWith("ImageVolumeCache:InternalTennant is not a known key (known here: AllowedDirectUrlSchemes, Backends, Defaults, "));
+        Assert.That(message, Does.StartWith("ImageVolumeCache:InternalTennant is not a known key (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, "));
     }
 
     [Test]
@@ -134,7 +134,7 @@ public sealed class UnknownKeyTests
         Assert.That(warnings.Select(w => w.Message), Is.EquivalentTo(new[]
         {
             "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxSizeGb); it is ignored.",
-            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, InternalTenant, ReconcileOnStartup, UnknownKeys); it is ignored.",
+            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, InternalTenant, ReconcileOnStartup, UnknownKeys); it is ignored.",
         }));
     }
 

@@ -58,7 +58,8 @@ public sealed class DownloadIntegrityTests : HarnessTestBase
         Harness.AddImage("img", sizeBytes: 100_000);
         using var stalled = new SemaphoreSlim(0);
         int opens = 0;
-        Harness.Images.StreamFactory = (_, data) => Interlocked.Increment(ref opens) == 1 ? new StallingStream(data, 30_000, stalled) : new MemoryStream(data);
+        // The stall comes after the first 64 KiB, which are checked before the volume is made: the volume exists when it stalls.
+        Harness.Images.StreamFactory = (_, data) => Interlocked.Increment(ref opens) == 1 ? new StallingStream(data, 80_000, stalled) : new MemoryStream(data);
         using MetricCollector<long> retries = Harness.Collect(ImageVolumeCacheDiagnostics.DownloadRetries);
 
         Task<CreateVolumeFromImageResult> request = Harness.CreateAsync("img").AsTask();

@@ -63,7 +63,14 @@ public sealed class ImageVolumeLocationTests
         _harness.Images.Update("img", i => i with { DiskFormat = diskFormat, ContainerFormat = containerFormat });
         SeedImageVolume("image-volume-1", Owner);
 
-        await _harness.CreateAsync("img");
+        try
+        {
+            await _harness.CreateAsync("img");
+        }
+        catch (ImageUnacceptableException) when (diskFormat != "raw")
+        {
+            // The test image's bytes are raw: claimed as qcow2 or VMDK, they are refused after the clone was passed over.
+        }
 
         Assert.That(_harness.Driver.Calls.Where(c => c.SourceVolumeId == "image-volume-1"), Is.Empty);
     }

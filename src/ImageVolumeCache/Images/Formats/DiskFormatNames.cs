@@ -25,4 +25,19 @@ internal static class DiskFormatNames
     /// </summary>
     public static bool Satisfies(DiskImageFormat detected, DiskImageFormat claimed) =>
         detected == claimed || (claimed == DiskImageFormat.Raw && detected == DiskImageFormat.Iso);
+
+    /// <summary>Whether an image of the format is copied into a volume as it is, without conversion: raw, ISO and LUKS.</summary>
+    public static bool IsCopiedAsIs(DiskImageFormat format) =>
+        format is DiskImageFormat.Raw or DiskImageFormat.Iso or DiskImageFormat.Luks;
+
+    /// <summary>The name qemu-img's <c>-f</c> takes for a format it converts.</summary>
+    public static string QemuName(DiskImageFormat format) => format switch
+    {
+        DiskImageFormat.Qcow2 => "qcow2",
+        DiskImageFormat.Vmdk => "vmdk",
+        DiskImageFormat.Vhd => "vpc",
+        DiskImageFormat.Vhdx => "vhdx",
+        DiskImageFormat.Vdi => "vdi",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Only qcow2, VMDK, VHD, VHDX and VDI images are converted."),
+    };
 }

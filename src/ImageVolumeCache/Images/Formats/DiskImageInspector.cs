@@ -66,6 +66,24 @@ public static class DiskImageInspector
         }
     }
 
+    /// <summary>
+    /// Checks the first bytes of an image that is streamed as it is (claimed raw, ISO or LUKS) before anything is made
+    /// from it: they must carry no other format's header. Only the signatures are checked; nothing is converted.
+    /// </summary>
+    /// <param name="imageId">The image id, named in a refusal.</param>
+    /// <param name="head">The image's first bytes: <see cref="HeadLength"/> of them, or the whole image when it is shorter.</param>
+    /// <param name="claimedDiskFormat">The claimed <c>disk_format</c>.</param>
+    /// <returns>The detected format.</returns>
+    /// <exception cref="ImageUnacceptableException">The bytes are another format than the claimed one, or carry more than one format's signature.</exception>
+    internal static DiskImageFormat CheckHead(string imageId, byte[] head, string claimedDiskFormat)
+    {
+        var inspected = new ImageUnderInspection(imageId, new ImageBytes(new MemoryStream(head, writable: false)), head);
+        return Detect(inspected, [], claimedDiskFormat);
+    }
+
+    /// <summary>How many bytes <see cref="CheckHead"/> needs.</summary>
+    internal const int HeadLength = ImageUnderInspection.HeadLength;
+
     private static DiskImageFormat Detect(ImageUnderInspection image, byte[] lastSector, string? claimedDiskFormat)
     {
         List<DiskImageFormat> found = FormatSignatures.Detect(image.Head, lastSector);

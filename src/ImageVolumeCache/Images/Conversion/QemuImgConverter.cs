@@ -1,0 +1,172 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ImageVolumeCache.Configuration;
+using ImageVolumeCache.Diagnostics;
+using ImageVolumeCache.Images.Formats;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ImageVolumeCache.Images.Conversion;
+
+/// <summary>
+/// Runs <c>qemu-img convert</c> on an image the inspector accepted: the format given with <c>-f</c> (qemu-img never
+/// probes), raw out, sparse, under <c>prlimit</c>'s address-space and processor-time limits, in the image's own scratch
+/// folder. A cancelled conversion kills the process and waits for it to be gone.
+/// </summary>
+internal sealed class QemuImgConverter(
+    IOptionsMonitor<ImageVolumeCacheOptions> options,
+    ImageVolumeCacheConfigurationPath path,
+    ILogger<QemuImgConverter> logger)
+{
+    /// <summary>How much of qemu-img's error output a failure quotes.</summary>
+    private const int MaxErrorChars = 4000;
+
+    /// <summary>
+    /// Converts <paramref name="source"/> (of <paramref name="format"/>) to raw at <paramref name="target"/>. With
+    /// <paramref name="intoExisting"/>, the target is a volume that already exists and reads as zeros: it is written in
+    /// place and zero blocks are skipped; otherwise qemu-img makes a new sparse file.
+    /// </summary>
+    /// <exception cref="ImageUnacceptableException">qemu-img failed on the image, or went over a limit; the message quotes its error output.</exception>
+    /// <exception cref="IOException">The target's file system is full.</exception>
+    /// <exception cref="InvalidOperationException">prlimit or qemu-img could not be run.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; qemu-img was killed and has exited.</exception>
+    public async ValueTask ConvertAsync(string imageId, string source, DiskImageFormat format, string target, bool intoExisting, CancellationToken cancellationToken)
+    {
+        if (!Path.IsPathFullyQualified(source) || !Path.IsPathFullyQualified(target))
+        {
+            // A relative name could be read by qemu-img as a protocol ("nbd:", "json:"): only absolute paths are passed.
+            throw new ArgumentException($"Conversion of image '{imageId}' needs absolute paths, but got '{source}' and '{target}'.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        DiskImageConversionOptions limits = options.CurrentValue.Conversion;
+        using Process process = Start(source, format, target, intoExisting, limits);
+        var errors = new StringBuilder();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (errors)
+                {
+                    if (errors.Length < MaxErrorChars)
+                    {
+                        errors.Append(e.Data.AsSpan(0, Math.Min(e.Data.Length, MaxErrorChars - errors.Length))).Append(' ');
+                    }
+                }
+            }
+        };
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+
+        using (cancellationToken.UnsafeRegister(
+            static state =>
+            {
+                try
+                {
+                    ((Process)state!).Kill(entireProcessTree: true);
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or Win32Exception)
+                {
+                    // It has exited already.
+                }
+            },
+            process))
+        {
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        process.WaitForExit(); // and its output readers have drained
+        if (cancellationToken.IsCancellationRequested && process.ExitCode != 0)
+        {
+            Log.ConversionKilled(logger, imageId, process.Id);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (process.ExitCode == 0)
+        {
+            return;
+        }
+
+        string output;
+        lock (errors)
+        {
+            output = errors.ToString().Trim();
+        }
+
+        throw Failed(imageId, format, process.ExitCode, output, limits);
+    }
+
+    private Process Start(string source, DiskImageFormat format, string target, bool intoExisting, DiskImageConversionOptions limits)
+    {
+        var start = new ProcessStartInfo("prlimit")
+        {
+            UseShellExecute = false,
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            RedirectStandardInput = false,
+            WorkingDirectory = Path.GetDirectoryName(source),
+        };
+        long addressSpace = (long)limits.AddressSpaceLimitMb * 1024 * 1024;
+        long cpuSeconds = Math.Max(1, (long)Math.Ceiling(limits.CpuTimeLimit.TotalSeconds));
+        start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--as={addressSpace}"));
+        start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--cpu={cpuSeconds}"));
+        start.ArgumentList.Add("--");
+        start.ArgumentList.Add(limits.QemuImgPath);
+        start.ArgumentList.Add("convert");
+        start.ArgumentList.Add("-q");
+        start.ArgumentList.Add("-f");
+        start.ArgumentList.Add(DiskFormatNames.QemuName(format));
+        start.ArgumentList.Add("-O");
+        start.ArgumentList.Add("raw");
+        if (intoExisting)
+        {
+            start.ArgumentList.Add("-n");
+            start.ArgumentList.Add("--target-is-zero");
+        }
+
+        if (limits.RateLimitBytesPerSecond > 0)
+        {
+            start.ArgumentList.Add("-r");
+            start.ArgumentList.Add(limits.RateLimitBytesPerSecond.ToString(CultureInfo.InvariantCulture));
+        }
+
+        start.ArgumentList.Add(source);
+        start.ArgumentList.Add(target);
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException("prlimit could not be started.");
+        }
+        catch (Win32Exception ex)
+        {
+            throw new InvalidOperationException(
+                $"prlimit (util-linux) could not be run to start qemu-img under its limits: {ex.Message}. Install util-linux.", ex);
+        }
+    }
+
+    private Exception Failed(string imageId, DiskImageFormat format, int exitCode, string output, DiskImageConversionOptions limits)
+    {
+        string key = path.Key("Conversion:QemuImgPath");
+        if (exitCode is 126 or 127)
+        {
+            return new InvalidOperationException(
+                $"qemu-img could not be run as '{limits.QemuImgPath}' ({key}): {output} Install qemu-utils, or set {key}.");
+        }
+
+        if (output.Contains("No space left on device", StringComparison.OrdinalIgnoreCase))
+        {
+            return new IOException($"Converting image '{imageId}' to raw ran out of space: {output}");
+        }
+
+        string why = exitCode switch
+        {
+            137 or 152 => string.Create(CultureInfo.InvariantCulture, $" (killed: it went over its processor time limit of {limits.CpuTimeLimit}, {path.Key("Conversion:CpuTimeLimit")})"),
+            134 => string.Create(CultureInfo.InvariantCulture, $" (aborted; its address space is limited to {limits.AddressSpaceLimitMb} MiB, {path.Key("Conversion:AddressSpaceLimitMb")})"),
+            _ => string.Empty,
+        };
+        return new ImageUnacceptableException(
+            imageId,
+            $"Image '{imageId}' could not be converted from {DiskFormatNames.Name(format)} to raw: qemu-img exited with code {exitCode}{why}: {(output.Length == 0 ? "(no error output)" : output)}");
+    }
+}

@@ -1,0 +1,125 @@
+using ImageVolumeCache.Diagnostics;
+using ImageVolumeCache.Images.Conversion;
+using ImageVolumeCache.Images.Formats;
+using ImageVolumeCache.Pipeline;
+
+namespace ImageVolumeCache;
+
+/// <summary>
+/// Images that are not copied as they are (qcow2, VMDK, VHD, VHDX, VDI): downloaded into a scratch folder, verified,
+/// inspected, and only then converted to raw with qemu-img, into the volume's local path when the driver offers one.
+/// </summary>
+public sealed partial class CreateFromImagePipeline
+{
+    /// <summary>
+    /// Downloads the image into a new scratch folder (after checking there is room for it, and for the converted image
+    /// when it cannot go straight into a volume), verifies its length and checksum, and inspects it: its format must be
+    /// the claimed one and safe, and its header's virtual size must fit the request's volume and may not exceed what
+    /// the image service claims. Nothing is made on the backend before this passes.
+    /// </summary>
+    private async ValueTask<PreparedImage> PrepareAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
+    {
+        long started = run.Now();
+        bool local = run.Driver is ILocalVolumeAccess;
+        long required = image.SizeBytes + (local ? 0 : image.VirtualSizeBytes ?? 0);
+        ScratchFolder folder = _scratch.Create(image.Id, required, local ? "the download" : "the download and the converted image");
+        try
+        {
+            await DownloadAsync(run, image, new ScratchFileSink(folder.DownloadPath), $"scratch folder {folder.Path}", cancellationToken).ConfigureAwait(false);
+            DiskImageInspection inspection;
+            var file = new FileStream(folder.DownloadPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+            await using (file.ConfigureAwait(false))
+            {
+                inspection = await DiskImageInspector.InspectAsync(image.Id, file, image.DiskFormat, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (image.VirtualSizeBytes is { } claimed && inspection.VirtualSize > claimed)
+            {
+                throw new ImageUnacceptableException(
+                    image.Id,
+                    $"Image {image.Id} is refused (virtual size): it claims a virtual size of {claimed} bytes, but its {DiskFormatNames.Name(inspection.Format)} header gives {inspection.VirtualSize}.");
+            }
+
+            ImageInfo inspected = image with { VirtualSizeBytes = inspection.VirtualSize };
+            CheckSize(inspected, run.Target);
+            run.Prepared = new PreparedImage(folder, inspection.Format, inspected);
+            run.Record(PipelineStep.DownloadToScratch, started);
+            return run.Prepared;
+        }
+        catch (Exception ex)
+        {
+            if (ex is ImageUnacceptableException)
+            {
+                run.ImageFailure = ex;
+            }
+
+            folder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes the volume and converts the prepared image into it: through the driver's local path when it has one
+    /// (<see cref="ILocalVolumeAccess"/>), sparse; otherwise into a raw scratch file (once per request) that is copied in.
+    /// On failure the volume is deleted and the exception thrown.
+    /// </summary>
+    private async ValueTask CreateAndConvertAsync(PipelineRun run, VolumeSpec volume, PreparedImage prepared, CancellationToken cancellationToken)
+    {
+        long started = run.Now();
+        ImageInfo image = prepared.Image;
+        bool made = false;
+        try
+        {
+            await run.Driver.CreateVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
+            made = true;
+            var access = run.Driver as ILocalVolumeAccess;
+            string? localPath = access is null ? null : await access.BeginLocalWriteAsync(volume.Id, cancellationToken).ConfigureAwait(false);
+            if (localPath is not null)
+            {
+                await ConvertAsync(run, prepared, localPath, intoExisting: true, cancellationToken).ConfigureAwait(false);
+                await access!.CompleteLocalWriteAsync(volume.Id, prepared.RawImage, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (!prepared.Converted)
+                {
+                    _scratch.EnsureRoom(image.Id, prepared.Folder.Path, image.VirtualSizeBytes!.Value, "the converted image");
+                    await ConvertAsync(run, prepared, prepared.Folder.ConvertedPath, intoExisting: false, cancellationToken).ConfigureAwait(false);
+                    prepared.Converted = true;
+                }
+
+                var raw = new FileStream(prepared.Folder.ConvertedPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
+                await using (raw.ConfigureAwait(false))
+                {
+                    await run.Driver.CopyImageToVolumeAsync(volume.Id, prepared.RawImage, raw, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch
+        {
+            await CleanupAsync(run.Driver, volume.Id, run.Backend, made).ConfigureAwait(false);
+            throw;
+        }
+
+        run.Record(PipelineStep.Convert, started);
+    }
+
+    private async ValueTask ConvertAsync(PipelineRun run, PreparedImage prepared, string target, bool intoExisting, CancellationToken cancellationToken)
+    {
+        ImageInfo image = prepared.Image;
+        string format = DiskFormatNames.Name(prepared.Format);
+        Log.ImageConverting(_logger, image.Id, format, image.VirtualSizeBytes!.Value, target);
+        long started = run.Now();
+        try
+        {
+            await _converter.ConvertAsync(image.Id, prepared.Folder.DownloadPath, prepared.Format, target, intoExisting, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ImageUnacceptableException ex)
+        {
+            run.ImageFailure = ex;
+            throw;
+        }
+
+        Log.ImageConverted(_logger, image.Id, format, _time.GetElapsedTime(started).TotalMilliseconds);
+    }
+}
