@@ -19,7 +19,7 @@ public sealed class DiskImageConversionOptions
 
     /// <summary>
     /// The address space <c>qemu-img</c> may use, in MiB (its <c>RLIMIT_AS</c>, set with <c>prlimit</c>), so that a
-    /// hostile image cannot make it take the host's memory. Must be from 64 to 1048576. Default 1024, as Cinder limits it.
+    /// hostile image cannot make it take the host's memory. Must be from 16 to 1048576. Default 1024, as Cinder limits it.
     /// </summary>
     public int AddressSpaceLimitMb { get; set; } = 1024;
 

@@ -96,9 +96,9 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             failures.Add($"{path.Key("Conversion:QemuImgPath")} must name the qemu-img program, but was empty.");
         }
 
-        if (conversion.AddressSpaceLimitMb is < 64 or > 1048576)
+        if (conversion.AddressSpaceLimitMb is < 16 or > 1048576)
         {
-            failures.Add($"{path.Key("Conversion:AddressSpaceLimitMb")} must be from 64 to 1048576, but was {conversion.AddressSpaceLimitMb}.");
+            failures.Add($"{path.Key("Conversion:AddressSpaceLimitMb")} must be from 16 to 1048576, but was {conversion.AddressSpaceLimitMb}.");
         }
 
         if (conversion.CpuTimeLimit < TimeSpan.FromSeconds(1) || conversion.CpuTimeLimit > TimeSpan.FromDays(1))

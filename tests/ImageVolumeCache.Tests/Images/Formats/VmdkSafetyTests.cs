@@ -1,6 +1,3 @@
-using System.Buffers.Binary;
-using System.Text;
-
 namespace ImageVolumeCache.Tests.Images.Formats;
 
 /// <summary>VMDK images that would make qemu-img read other files, or that can be read two ways, are refused.</summary>
@@ -43,7 +40,7 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     {
         string hostFile = Workshop.Create("raw", "host-file.raw", "1M");
         string path = Workshop.Create("vmdk", "hostile.vmdk", "1M", "-o", "subformat=monolithicSparse");
-        WriteDescriptor(path, "monolithicSparse", $"RW 2048 FLAT \"{hostFile}\" 0");
+        DiskImageWorkshop.WriteVmdkDescriptor(path, "monolithicSparse", $"RW 2048 FLAT \"{hostFile}\" 0");
 
         AssertRefused(path, "vmdk", "VMDK extent outside the image");
     }
@@ -61,7 +58,7 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     public void Sparse_image_whose_sparse_extent_is_in_another_folder_is_refused()
     {
         string path = Workshop.Create("vmdk", "hostile.vmdk", "1M", "-o", "subformat=monolithicSparse");
-        WriteDescriptor(path, "monolithicSparse", "RW 2048 SPARSE \"../other/disk.vmdk\"");
+        DiskImageWorkshop.WriteVmdkDescriptor(path, "monolithicSparse", "RW 2048 SPARSE \"../other/disk.vmdk\"");
 
         AssertRefused(path, "vmdk", "VMDK extent outside the image");
     }
@@ -70,7 +67,7 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     public void Sparse_image_whose_create_type_is_not_monolithic_is_refused()
     {
         string path = Workshop.Create("vmdk", "hostile.vmdk", "1M", "-o", "subformat=monolithicSparse");
-        WriteDescriptor(path, "twoGbMaxExtentSparse", "RW 2048 SPARSE \"hostile.vmdk\"");
+        DiskImageWorkshop.WriteVmdkDescriptor(path, "twoGbMaxExtentSparse", "RW 2048 SPARSE \"hostile.vmdk\"");
 
         AssertRefused(path, "vmdk", "VMDK create type");
     }
@@ -79,7 +76,7 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     public async Task Stream_optimized_image_with_a_footer_that_agrees_with_its_header_is_accepted()
     {
         string path = Workshop.Create("vmdk", "stream.vmdk", "1M", "-o", "subformat=streamOptimized");
-        MoveGrainDirectoryToFooter(path, footerCapacitySectors: null);
+        DiskImageWorkshop.MoveVmdkGrainDirectoryToFooter(path, footerCapacitySectors: null);
 
         DiskImageInspection inspection = await DiskImageWorkshop.InspectAsync(path, "vmdk");
 
@@ -90,7 +87,7 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     public void Stream_optimized_image_whose_footer_disagrees_with_its_header_is_refused()
     {
         string path = Workshop.Create("vmdk", "stream.vmdk", "1M", "-o", "subformat=streamOptimized");
-        MoveGrainDirectoryToFooter(path, footerCapacitySectors: 1024 * 1024);
+        DiskImageWorkshop.MoveVmdkGrainDirectoryToFooter(path, footerCapacitySectors: 1024 * 1024);
         Assert.That(DiskImageWorkshop.QemuVirtualSize(path, "vmdk"), Is.EqualTo(512L * 1024 * 1024), "qemu-img takes the footer's capacity");
 
         AssertRefused(path, "vmdk", "VMDK footer");
@@ -103,38 +100,5 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
         DiskImageWorkshop.Patch(path, 56, BitConverter.GetBytes(ulong.MaxValue));
 
         AssertRefused(path, "vmdk", "VMDK footer");
-    }
-
-    /// <summary>Rewrites the descriptor embedded in a sparse VMDK (in place, within its sectors) with the given create type and extent.</summary>
-    private static void WriteDescriptor(string path, string createType, string extent)
-    {
-        byte[] header = File.ReadAllBytes(path).AsSpan(0, 512).ToArray();
-        long offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(28)) * 512;
-        int size = (int)BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(36)) * 512;
-        byte[] descriptor = new byte[size];
-        Encoding.ASCII.GetBytes($"# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"{createType}\"\n\n# Extent description\n{extent}\n").CopyTo(descriptor, 0);
-        DiskImageWorkshop.Patch(path, offset, descriptor);
-    }
-
-    /// <summary>
-    /// Makes a streamOptimized image as VMware writes it: the header's grain directory offset says "at the end", and the
-    /// file ends with a footer marker, a footer (the header with the real offset, and <paramref name="footerCapacitySectors"/>
-    /// when given) and an end-of-stream marker.
-    /// </summary>
-    private static void MoveGrainDirectoryToFooter(string path, long? footerCapacitySectors)
-    {
-        byte[] header = File.ReadAllBytes(path).AsSpan(0, 512).ToArray();
-        byte[] footer = [.. header];
-        if (footerCapacitySectors is { } capacity)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(footer.AsSpan(12), capacity);
-        }
-
-        byte[] tail = new byte[1536];
-        BinaryPrimitives.WriteUInt32LittleEndian(tail.AsSpan(12), 3);
-        footer.CopyTo(tail, 512);
-        DiskImageWorkshop.Patch(path, 56, BitConverter.GetBytes(ulong.MaxValue));
-        using FileStream stream = new(path, FileMode.Append);
-        stream.Write(tail);
     }
 }

@@ -1,13 +1,15 @@
+using System.Buffers.Binary;
 using System.Diagnostics;
+using System.Text;
 using System.Text.Json;
 
-namespace ImageVolumeCache.Tests.Images.Formats;
+namespace ImageVolumeCache.TestUtils;
 
 /// <summary>
 /// Makes disk images at test time with qemu-img and genisoimage in a temporary directory, asks qemu-img what it sees in
 /// them, and inspects them with <see cref="DiskImageInspector"/>. A missing tool is <see cref="RealComponent.Missing"/>.
 /// </summary>
-internal sealed class DiskImageWorkshop : IDisposable
+public sealed class DiskImageWorkshop : IDisposable
 {
     private readonly TemporaryDirectory _directory;
 
@@ -105,6 +107,39 @@ internal sealed class DiskImageWorkshop : IDisposable
         string output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
         return (process.ExitCode, output, error.Result);
+    }
+
+    /// <summary>Rewrites the descriptor embedded in a sparse VMDK (in place, within its sectors) with the given create type and extent.</summary>
+    public static void WriteVmdkDescriptor(string path, string createType, string extent)
+    {
+        byte[] header = File.ReadAllBytes(path).AsSpan(0, 512).ToArray();
+        long offset = (long)BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(28)) * 512;
+        int size = (int)BinaryPrimitives.ReadUInt64LittleEndian(header.AsSpan(36)) * 512;
+        byte[] descriptor = new byte[size];
+        Encoding.ASCII.GetBytes($"# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"{createType}\"\n\n# Extent description\n{extent}\n").CopyTo(descriptor, 0);
+        Patch(path, offset, descriptor);
+    }
+
+    /// <summary>
+    /// Makes a streamOptimized VMDK as VMware writes it: the header's grain directory offset says "at the end", and the
+    /// file ends with a footer marker, a footer (the header with the real offset, and <paramref name="footerCapacitySectors"/>
+    /// when given) and an end-of-stream marker.
+    /// </summary>
+    public static void MoveVmdkGrainDirectoryToFooter(string path, long? footerCapacitySectors)
+    {
+        byte[] header = File.ReadAllBytes(path).AsSpan(0, 512).ToArray();
+        byte[] footer = [.. header];
+        if (footerCapacitySectors is { } capacity)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(footer.AsSpan(12), capacity);
+        }
+
+        byte[] tail = new byte[1536];
+        BinaryPrimitives.WriteUInt32LittleEndian(tail.AsSpan(12), 3);
+        footer.CopyTo(tail, 512);
+        Patch(path, 56, BitConverter.GetBytes(ulong.MaxValue));
+        using FileStream stream = new(path, FileMode.Append);
+        stream.Write(tail);
     }
 
     public void Dispose() => _directory.Dispose();
