@@ -36,6 +36,28 @@ public sealed class OptionsValidationTests
         Assert.That(message, Does.Contain("ImageVolumeCache:Defaults:MaxSizeGb must be 0 (unlimited) or more, but was -1."));
     }
 
+    [TestCase("ScratchDirectory", "relative/scratch", "ImageVolumeCache:Conversion:ScratchDirectory must be an absolute path, but was 'relative/scratch'.")]
+    [TestCase("QemuImgPath", " ", "ImageVolumeCache:Conversion:QemuImgPath must name the qemu-img program, but was empty.")]
+    [TestCase("AddressSpaceLimitMb", "8", "ImageVolumeCache:Conversion:AddressSpaceLimitMb must be from 16 to 1048576, but was 8.")]
+    [TestCase("CpuTimeLimit", "00:00:00.5", "ImageVolumeCache:Conversion:CpuTimeLimit must be from 00:00:01 to 1.00:00:00, but was 00:00:00.5000000.")]
+    [TestCase("RateLimitBytesPerSecond", "-1", "ImageVolumeCache:Conversion:RateLimitBytesPerSecond must be 0 (no limit) or more, but was -1.")]
+    public void A_bad_conversion_option_names_its_key(string key, string value, string expected)
+    {
+        string message = StartupFailure(new() { [$"ImageVolumeCache:Conversion:{key}"] = value });
+
+        Assert.That(message, Does.Contain(expected));
+    }
+
+    [Test]
+    public void Conversion_options_default_to_cinders_limits_and_the_temporary_folder()
+    {
+        var options = new ImageVolumeCacheOptions();
+
+        Assert.That(
+            (options.Conversion.ScratchDirectory, options.Conversion.QemuImgPath, options.Conversion.AddressSpaceLimitMb, options.Conversion.CpuTimeLimit, options.Conversion.RateLimitBytesPerSecond),
+            Is.EqualTo(((string?)null, "qemu-img", 1024, TimeSpan.FromMinutes(10), 0L)));
+    }
+
     [Test]
     public void Negative_default_max_count_names_the_key()
     {
