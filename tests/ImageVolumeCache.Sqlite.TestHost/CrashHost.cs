@@ -28,11 +28,12 @@ public static class CrashHost
     /// starts the hosted services. <paramref name="store"/> is a SQLite file, or <c>postgres:&lt;schema&gt;:&lt;connection
     /// string&gt;</c>. <paramref name="backend"/> names this host's backend; with <paramref name="cluster"/> it serves that
     /// cluster with other hosts. <paramref name="fillLeaseDuration"/> overrides the default fill lease (a host that is
-    /// killed on purpose holds short leases, so that the next host does not wait long for them to run out).
+    /// killed on purpose holds short leases, so that the next host does not wait long for them to run out), and
+    /// <paramref name="configure"/> sets any other option.
     /// </summary>
     public static ServiceProvider Build(
         string volumes, string images, string store, Func<IVolumeDriver, IVolumeDriver>? wrap = null, int maxCount = 2, string backend = Backend, string? cluster = null,
-        TimeSpan? fillLeaseDuration = null)
+        TimeSpan? fillLeaseDuration = null, Action<ImageVolumeCacheOptions>? configure = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
@@ -48,6 +49,8 @@ public static class CrashHost
                 {
                     o.Backends[backend] = new BackendCacheOptions { Cluster = cluster };
                 }
+
+                configure?.Invoke(o);
             })
             .AddBackend(backend, _ => wrapped)
             .UseFolderImageService(images);
