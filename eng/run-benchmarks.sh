@@ -12,7 +12,8 @@
 # and ../shared/peer/cinder_bench.py beside the repository; without them that part fails and the rest still prints.
 # The end-to-end run (e2e) times the file-system backend in the temporary directory and, when IMAGEVOLUMECACHE_REFLINK_DIR
 # names one, in a reflink-capable directory; when it is unset and the script runs as root, it makes one for the run with
-# eng/reflink-dir.sh (a 4 GiB XFS image, reflink=1, loop-mounted on artifacts/bench/reflink) and removes it at the end.
+# eng/reflink-dir.sh (an 8 GiB XFS image, reflink=1, loop-mounted on artifacts/bench/reflink) and removes it at the end.
+# With qemu-img on the PATH (Debian's qemu-utils), e2e also times the image as qcow2 (--image-format qcow2).
 # The PostgreSQL store's benchmarks (*PostgreSql*) run on the server IMAGEVOLUMECACHE_POSTGRES names; when it is unset,
 # the script starts a throw-away one with eng/postgres.sh (Debian's postgresql package, installed when missing) and stops
 # it at the end; when none can be started, the other micro-benchmarks still run.
@@ -107,14 +108,20 @@ run peer "${peer[@]}" --results "$out/bdn/results" --json "$out/cinder.json" || 
 echo
 echo "## End to end: file-system backend"
 echo
+if command -v qemu-img >/dev/null 2>&1; then
+  e2e+=(--image-format qcow2)
+else
+  echo "(no qemu-img: e2e times the raw image only; apt-get install -y qemu-utils for the qcow2 table)"
+fi
 if [[ -z "${IMAGEVOLUMECACHE_REFLINK_DIR:-}" && $(id -u) -eq 0 ]]; then
-  # The image, the cache volume and the no-cache volume are separate data (up to 3 GiB for a 1 GiB image); clones share blocks.
+  # The raw and qcow2 images, their cache volumes, the scratch download and the no-cache volume are separate data (up to
+  # 6 GiB for a 1 GiB image); clones share blocks.
   free_kb=$(df -Pk "$out" | awk 'NR == 2 {print $4}')
-  if (( free_kb < 5 * 1024 * 1024 )); then
-    echo "(no reflink directory: less than 5 GiB free for its 4 GiB image in $out)"
+  if (( free_kb < 9 * 1024 * 1024 )); then
+    echo "(no reflink directory: less than 9 GiB free for its 8 GiB image in $out)"
   else
     reflink_made=true
-    problem=$(reflink_dir_prepare "$reflink_image" "$reflink_dir" 4G)
+    problem=$(reflink_dir_prepare "$reflink_image" "$reflink_dir" 8G)
     if [[ -z "$problem" ]] && mountpoint -q "$reflink_dir"; then
       export IMAGEVOLUMECACHE_REFLINK_DIR="$reflink_dir"
     else

@@ -10,6 +10,7 @@ internal sealed class SampleOptions
         ["--data-dir"] = "Sample:DataDir",
         ["--image-size-mb"] = "Sample:ImageSizeMb",
         ["--image"] = "Sample:Image",
+        ["--disk-format"] = "Sample:DiskFormat",
         ["--volumes"] = "Sample:Volumes",
         ["--direct-image-clone"] = "Sample:DirectImageClone",
         ["--keep-volumes"] = "Sample:KeepVolumes",
@@ -27,8 +28,14 @@ internal sealed class SampleOptions
     /// <summary>The size of the generated demo image, in MiB.</summary>
     public int ImageSizeMb { get; set; } = 512;
 
-    /// <summary>A raw image file to use instead of the generated one.</summary>
+    /// <summary>The disk formats <see cref="DiskFormat"/> may claim: those the folder image service holds.</summary>
+    public static readonly IReadOnlyList<string> DiskFormats = ["raw", "qcow2", "vmdk", "vhd", "vhdx", "vdi", "iso"];
+
+    /// <summary>An image file to use instead of the generated one, in any of <see cref="DiskFormats"/>.</summary>
     public string Image { get; set; } = string.Empty;
+
+    /// <summary>The disk format the image claims (checked against its bytes); empty means detected from them.</summary>
+    public string DiskFormat { get; set; } = string.Empty;
 
     /// <summary>How many volumes to make from the image (the first is a miss, the rest hits).</summary>
     public int Volumes { get; set; } = 4;
@@ -55,6 +62,11 @@ internal sealed class SampleOptions
 
     public bool StoresInPostgreSql => string.Equals(Store, "postgres", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The claimed disk format in lower case; <see langword="null"/> when none is claimed (the format is detected).</summary>
+    public string? ClaimedDiskFormat => string.IsNullOrWhiteSpace(DiskFormat) ? null : DiskFormat.Trim().ToLowerInvariant();
+
+    public bool IsDiskFormatKnown => ClaimedDiskFormat is null || DiskFormats.Contains(ClaimedDiskFormat);
+
     public bool IsStoreKnown => StoresInMemory || StoresInPostgreSql || string.Equals(Store, "sqlite", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>With <c>--store postgres</c>, a connection string is needed: it names the server, the database and the user.</summary>
@@ -67,4 +79,7 @@ internal sealed class SampleOptions
     public string VolumesDirectory => Path.Combine(DataDirectory, "volumes");
 
     public string ImagesDirectory => Path.Combine(DataDirectory, "images");
+
+    /// <summary>Where images that are converted are downloaded, unless ImageVolumeCache:Conversion:ScratchDirectory names a folder: beside the volumes.</summary>
+    public string ScratchDirectory => Path.Combine(DataDirectory, "scratch");
 }

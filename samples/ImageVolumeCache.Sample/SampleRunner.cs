@@ -7,10 +7,13 @@ namespace ImageVolumeCache.Sample;
 
 /// <summary>
 /// The sample's main path: reads the configuration (appsettings.json, then the command line), wires the cache to a
-/// file-system backend and a folder image service, and runs the <see cref="SampleTour"/>. Returns the exit code.
+/// file-system backend and a folder image service, and runs the <see cref="SampleTour"/>. Returns the exit code:
+/// 0, 1 when the sample failed, 2 for options it cannot use, 3 when the image is refused (unsafe, or not the format it claims).
 /// </summary>
 internal static class SampleRunner
 {
+    private const string ScratchDirectoryKey = "ImageVolumeCache:Conversion:ScratchDirectory";
+
     public static async Task<int> RunAsync(string[] args, TextWriter output, bool interactive, CancellationToken cancellationToken)
     {
         // appsettings.json is copied next to the program, so read it from there whatever the working directory is.
@@ -27,6 +30,12 @@ internal static class SampleRunner
             return 2;
         }
 
+        if (!options.IsDiskFormatKnown)
+        {
+            await output.WriteLineAsync($"--disk-format must be one of {string.Join(", ", SampleOptions.DiskFormats)}, or left out to detect the format.");
+            return 2;
+        }
+
         if (options.LacksStoreConnection)
         {
             await output.WriteLineAsync(
@@ -35,6 +44,12 @@ internal static class SampleRunner
         }
 
         PrepareDirectories(options);
+        if (string.IsNullOrWhiteSpace(builder.Configuration[ScratchDirectoryKey]))
+        {
+            // On the volumes' file system, not the system's temporary folder: the converted image is written there.
+            builder.Configuration[ScratchDirectoryKey] = options.ScratchDirectory;
+        }
+
         var progress = new ProgressBar(output, interactive);
         var notifier = new ConsoleNotifier(output);
         IImageVolumeCacheBuilder cache = builder.Services.AddImageVolumeCache(builder.Configuration.GetSection("ImageVolumeCache"))
@@ -62,6 +77,12 @@ internal static class SampleRunner
             await host.StartAsync(cancellationToken);
             await new SampleTour(host.Services, options, output, progress, notifier).RunAsync(cancellationToken);
             return 0;
+        }
+        catch (ImageUnacceptableException ex)
+        {
+            // The image's fault, not the sample's: its message says which rule refused it; a stack trace would add nothing.
+            await output.WriteLineAsync($"The image is refused: {ex.Message}");
+            return 3;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

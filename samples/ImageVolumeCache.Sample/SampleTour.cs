@@ -62,15 +62,17 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         if (await EarlierImageAsync(images, cancellationToken) is { } earlier)
         {
             // Adding it again would give it a new updated_at, and the cache would rightly call its entry stale.
-            await output.WriteLineAsync($"Image {ImageId}: kept from an earlier run in {images.Folder}, {earlier.SizeBytes >> 20} MiB, sha256 {earlier.Checksum![..16]}...");
+            await output.WriteLineAsync($"Image {ImageId}: kept from an earlier run in {images.Folder}, {Describe(earlier)}, sha256 {earlier.Checksum![..16]}...");
             return earlier;
         }
 
         if (!string.IsNullOrWhiteSpace(options.Image))
         {
             string path = Path.GetFullPath(options.Image);
-            await output.WriteLineAsync($"Image {ImageId}: {path} (raw), its sha256 computed once and kept in {images.Folder}");
-            await images.AddImageFileAsync(new FolderImage(ImageId, Requester.ProjectId) { Name = Path.GetFileName(path) }, path, cancellationToken);
+            string format = options.ClaimedDiskFormat is { } claimed ? $"claimed {claimed}, checked" : "format detected";
+            await output.WriteLineAsync($"Image {ImageId}: {path} ({format}), its sha256 computed once and kept in {images.Folder}");
+            await images.AddImageFileAsync(
+                new FolderImage(ImageId, Requester.ProjectId) { Name = Path.GetFileName(path), DiskFormat = options.ClaimedDiskFormat }, path, cancellationToken);
         }
         else
         {
@@ -78,14 +80,14 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
             await output.WriteLineAsync($"Image {ImageId}: {options.ImageSizeMb} MiB of generated data, written to {images.Folder}");
             progress.Start("image", size);
             await images.AddImageAsync(
-                new FolderImage(ImageId, Requester.ProjectId) { Name = $"demo ({options.ImageSizeMb} MiB)" },
+                new FolderImage(ImageId, Requester.ProjectId) { Name = $"demo ({options.ImageSizeMb} MiB)", DiskFormat = options.ClaimedDiskFormat },
                 new ProgressStream(new DemoImageStream(size), progress),
                 cancellationToken);
         }
 
         ImageInfo image = await images.GetImageAsync(Requester, ImageId, cancellationToken);
         await output.WriteLineAsync(
-            $"    {image.SizeBytes >> 20} MiB, sha256 {image.Checksum![..16]}..., ready in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1} s");
+            $"    {Describe(image)}, sha256 {image.Checksum![..16]}..., ready in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:F1} s");
         return image;
     }
 
@@ -100,6 +102,11 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         catch (ImageNotFoundException)
         {
             return null;
+        }
+
+        if (options.ClaimedDiskFormat is { } claimed && !string.Equals(image.DiskFormat, claimed, StringComparison.OrdinalIgnoreCase))
+        {
+            return null; // added again, so that the claim is checked
         }
 
         bool same = string.IsNullOrWhiteSpace(options.Image)
@@ -119,8 +126,38 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         await output.WriteLineAsync($"    path          {result.Path}{source}");
         await output.WriteLineAsync($"    time          {Milliseconds(result.Elapsed)}");
         await output.WriteLineAsync($"    steps         {string.Join(", ", result.Steps.Select(s => $"{s.Step} {Milliseconds(s.Duration)}"))}");
+        if (Conversion(result) is { } conversion)
+        {
+            await output.WriteLineAsync($"    conversion    {conversion}");
+        }
+
         await output.WriteLineAsync();
     }
+
+    /// <summary>
+    /// What converting the image took on this request, from its steps: the download into the scratch folder (with the
+    /// checksum and the inspection) and <c>qemu-img convert</c> into the volume; <see langword="null"/> when it was not converted.
+    /// </summary>
+    private static string? Conversion(CreateVolumeFromImageResult result)
+    {
+        TimeSpan download = Duration(result, PipelineStep.DownloadToScratch);
+        TimeSpan convert = Duration(result, PipelineStep.Convert);
+        return download == TimeSpan.Zero && convert == TimeSpan.Zero
+            ? null
+            : $"download to scratch {Milliseconds(download)} + qemu-img convert {Milliseconds(convert)} = {Milliseconds(download + convert)}";
+    }
+
+    private static TimeSpan Duration(CreateVolumeFromImageResult result, PipelineStep step) =>
+        result.Steps.Where(s => s.Step == step).Aggregate(TimeSpan.Zero, (sum, s) => sum + s.Duration);
+
+    /// <summary>The image's format, its virtual size (the disk a volume gets) and the size of its file.</summary>
+    private static string Describe(ImageInfo image)
+    {
+        long virtualSize = image.VirtualSizeBytes ?? image.SizeBytes;
+        return $"{image.DiskFormat}, virtual size {Size(virtualSize)} ({virtualSize} bytes), file {Size(image.SizeBytes)}";
+    }
+
+    private static string Size(long bytes) => bytes >= 1 << 20 ? $"{bytes >> 20} MiB" : $"{bytes >> 10} KiB";
 
     private async Task WriteSummaryAsync()
     {
@@ -129,6 +166,14 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         foreach ((string volumeId, int sizeGb, CreateVolumeFromImageResult result) in _made)
         {
             await output.WriteLineAsync($"  {volumeId,-8} {sizeGb,3} GB  {result.Path,-18} {Milliseconds(result.Elapsed),12}");
+        }
+
+        foreach ((string volumeId, _, CreateVolumeFromImageResult result) in _made)
+        {
+            if (Conversion(result) is { } conversion)
+            {
+                await output.WriteLineAsync($"  {volumeId}: the image was converted to raw on the way: {conversion}");
+            }
         }
 
         var misses = _made.Where(m => m.Result.Path is CreateFromImagePath.CacheMissCreated).Select(m => m.Result.Elapsed).ToList();

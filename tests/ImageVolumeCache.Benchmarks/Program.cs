@@ -6,8 +6,9 @@
 //                                             the herd over the hosts of one cluster sharing a PostgreSQL schema
 //   peer [--sizes 1000,10000,100000] [--budget S] [--results DIR] [--json FILE]
 //                                             Cinder's bookkeeping next to the store benchmarks' figures
-//   e2e [--image-size-mb 1024] [--dir PATH ...] [--repeat 5]
-//                                             file-system backend end to end: no cache, first miss, hit, cp --reflink
+//   e2e [--image-size-mb 1024] [--dir PATH ...] [--repeat 5] [--image-format raw|qcow2]
+//                                             file-system backend end to end: no cache, first miss, hit, cp --reflink;
+//                                             with qcow2 also a converted miss next to sha256sum + qemu-img convert
 // eng/run-benchmarks.sh runs them all and prints the tables.
 using BenchmarkDotNet.Running;
 using ImageVolumeCache.Benchmarks.Modes;

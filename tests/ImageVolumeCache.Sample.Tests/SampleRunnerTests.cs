@@ -1,7 +1,7 @@
 namespace ImageVolumeCache.Sample.Tests;
 
 /// <summary>The sample's main path, end to end on real files with a small image.</summary>
-public sealed class SampleRunnerTests
+public sealed partial class SampleRunnerTests
 {
     [Test]
     public async Task The_sample_shows_one_miss_then_hits_and_exits_with_0()

@@ -15,7 +15,7 @@ public sealed class DiskImageWorkshop : IDisposable
 
     public DiskImageWorkshop()
     {
-        Require("qemu-img", "qemu-utils");
+        RealComponent.RequireProgram("qemu-img", "qemu-utils");
         _directory = new TemporaryDirectory();
     }
 
@@ -41,7 +41,7 @@ public sealed class DiskImageWorkshop : IDisposable
 
     public string MakeIso(string name)
     {
-        Require("genisoimage", "genisoimage");
+        RealComponent.RequireProgram("genisoimage", "genisoimage");
         string content = Directory.CreateDirectory(Path(name + ".content")).FullName;
         File.WriteAllText(System.IO.Path.Combine(content, "hello.txt"), "hello from an ISO");
         string path = Path(name);
@@ -143,15 +143,4 @@ public sealed class DiskImageWorkshop : IDisposable
     }
 
     public void Dispose() => _directory.Dispose();
-
-    private static void Require(string tool, string package)
-    {
-        bool found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(System.IO.Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => File.Exists(System.IO.Path.Combine(dir, tool)));
-        if (!found)
-        {
-            RealComponent.Missing($"{tool} is missing: install Debian's {package} package (.ci/run does).");
-        }
-    }
 }

@@ -23,4 +23,18 @@ public static class RealComponent
         Assert.Ignore(why);
         throw new UnreachableException();
     }
+
+    /// <summary>Ignores the calling test, or fails it under <c>CI=true</c>, when <paramref name="program"/> is not on <c>PATH</c>.</summary>
+    /// <param name="program">The program's file name, as looked up on <c>PATH</c>.</param>
+    /// <param name="package">The Debian package that installs it, named in the message.</param>
+    public static void RequireProgram(string program, string package)
+    {
+        bool found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(dir => File.Exists(Path.Combine(dir, program)));
+        if (!found)
+        {
+            Missing($"{program} is missing: install Debian's {package} package (.ci/run does).");
+        }
+    }
 }

@@ -14,9 +14,10 @@ namespace ImageVolumeCache.Benchmarks.Modes;
 /// the no-cache path (download + copy), the first miss (download into the cache volume + clone), a hit, and as the
 /// physical reference <c>cp --reflink=always</c> of the cache volume's file (plain <c>cp</c> when the file system cannot
 /// reflink), each repeated (<c>--repeat</c>, median and min) after a <c>sync -f</c>. One table per directory, with the ratios
-/// hit / reference and no cache / hit and the design targets (DESIGN section 8).
+/// hit / reference and no cache / hit and the design targets (DESIGN section 8). With <c>--image-format qcow2</c>, a
+/// second table per directory times a qcow2 image (see E2eRun.Qcow2.cs).
 /// </summary>
-public static class E2eRun
+public static partial class E2eRun
 {
     private const string NoCacheBackend = "e2e@nocache";
     private const string CacheBackend = "e2e@cache";
@@ -29,9 +30,10 @@ public static class E2eRun
     {
         int imageSizeMb = IntOption(args, "--image-size-mb", 1024);
         int repeat = IntOption(args, "--repeat", 5);
-        if (imageSizeMb < 1 || repeat < 1)
+        string imageFormat = Options(args, "--image-format").LastOrDefault() ?? "raw";
+        if (imageSizeMb < 1 || repeat < 1 || imageFormat is not ("raw" or "qcow2"))
         {
-            await Console.Error.WriteLineAsync("error: --image-size-mb and --repeat must be at least 1.").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync("error: --image-size-mb and --repeat must be at least 1, and --image-format raw or qcow2.").ConfigureAwait(false);
             return 2;
         }
 
@@ -48,7 +50,7 @@ public static class E2eRun
         double[] load = LoadAverage();
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"# e2e: file-system backend, {imageSizeMb} MiB image of pseudo-random data, in-memory entry store, {Environment.ProcessorCount} CPU(s), load average {load[0]:F2} {load[1]:F2} {load[2]:F2}{(load[0] > 2 ? " (a busy machine)" : string.Empty)}"));
+            $"# e2e: file-system backend, {imageSizeMb} MiB image of pseudo-random data ({imageFormat}), in-memory entry store, {Environment.ProcessorCount} CPU(s), load average {load[0]:F2} {load[1]:F2} {load[2]:F2}{(load[0] > 2 ? " (a busy machine)" : string.Empty)}"));
         int status = 0;
         foreach (string directory in directories)
         {
@@ -62,7 +64,7 @@ public static class E2eRun
             string root = Path.Combine(Path.GetFullPath(directory), $"ivc-e2e-{Environment.ProcessId}");
             try
             {
-                await RunInAsync(root, (long)imageSizeMb << 20, repeat).ConfigureAwait(false);
+                await RunInAsync(root, (long)imageSizeMb << 20, repeat, qcow2: imageFormat == "qcow2").ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
@@ -78,7 +80,7 @@ public static class E2eRun
         return status;
     }
 
-    private static async Task RunInAsync(string root, long imageBytes, int repeat)
+    private static async Task RunInAsync(string root, long imageBytes, int repeat, bool qcow2)
     {
         string images = Path.Combine(root, "images");
         string noCacheVolumes = Path.Combine(root, "nocache");
@@ -101,6 +103,9 @@ public static class E2eRun
                 options.InternalTenant.UserId = "cache-user";
                 options.ReconcileOnStartup = false;
                 options.Backends[NoCacheBackend] = new BackendCacheOptions { Enabled = false };
+
+                // Images that are converted are downloaded beside the volumes, on the same file system.
+                options.Conversion.ScratchDirectory = Path.Combine(root, "scratch");
             })
             // Both backends copy the image: with a direct image clone, a reflink file system would reflink the image file
             // itself into the volume and the cache would never be used.
@@ -132,48 +137,20 @@ public static class E2eRun
         await folder.AddImageFileAsync(new FolderImage(ImageId, Requester.ProjectId) { Name = "e2e" }, imageFile, CancellationToken.None).ConfigureAwait(false);
         ImageInfo image = await folder.GetImageAsync(Requester, ImageId, CancellationToken.None).ConfigureAwait(false);
         double imageMs = clock.Elapsed.TotalMilliseconds;
-
-        // Makes `repeat` volumes one after the other, each deleted before the next (on a file system without reflink each
-        // is a full copy), and returns their times. Every timed request starts with no dirty data on the file system
-        // (sync -f, untimed), so that one step's writeback does not slow down the next.
-        async Task<(List<double> Times, CreateVolumeFromImageResult Last)> RequestsAsync(
-            string backend, FileSystemVolumeDriver driver, string prefix, CreateFromImagePath expected, Func<CreateVolumeFromImageResult, Task>? between = null)
-        {
-            var times = new List<double>();
-            CreateVolumeFromImageResult? last = null;
-            for (int i = 1; i <= repeat; i++)
-            {
-                if (last is not null && between is not null)
-                {
-                    await between(last).ConfigureAwait(false);
-                }
-
-                await SyncAsync(root).ConfigureAwait(false);
-                (double ms, last) = await CreateAsync(pipeline, backend, $"{prefix}-{i}", image, expected).ConfigureAwait(false);
-                times.Add(ms);
-                await driver.DeleteVolumeAsync(last.Volume.Id, CancellationToken.None).ConfigureAwait(false);
-            }
-
-            return (times, last!);
-        }
+        var bench = new Bench(root, repeat, pipeline, cache);
 
         // (1) No cache: the image is downloaded (read and checksummed) and copied into the volume.
-        (List<double> noCache, _) = await RequestsAsync(NoCacheBackend, noCacheDriver, "nocache", CreateFromImagePath.Download).ConfigureAwait(false);
+        (List<double> noCache, _) = await RequestsAsync(bench, NoCacheBackend, noCacheDriver, "nocache", image, CreateFromImagePath.Download).ConfigureAwait(false);
 
         // (2) The first miss: download into a new cache volume, then clone it into the user's volume. The entry is evicted
         // (its cache volume deleted) before the next miss; the last one stays for the hits.
-        (List<double> misses, CreateVolumeFromImageResult miss) = await RequestsAsync(CacheBackend, cacheDriver, "miss", CreateFromImagePath.CacheMissCreated, async previous =>
-        {
-            if (!await cache.EvictAsync(previous.CacheEntry!, CancellationToken.None).ConfigureAwait(false))
-            {
-                throw new InvalidOperationException($"the cache entry of volume {previous.CacheEntry!.VolumeId} could not be evicted.");
-            }
-        }).ConfigureAwait(false);
+        (List<double> misses, List<CreateVolumeFromImageResult> missResults) = await RequestsAsync(
+            bench, CacheBackend, cacheDriver, "miss", image, CreateFromImagePath.CacheMissCreated, evictBetween: true).ConfigureAwait(false);
 
         // (3) Hits: a clone of the cache volume.
-        (List<double> hits, _) = await RequestsAsync(CacheBackend, cacheDriver, "hit", CreateFromImagePath.CacheHit).ConfigureAwait(false);
+        (List<double> hits, _) = await RequestsAsync(bench, CacheBackend, cacheDriver, "hit", image, CreateFromImagePath.CacheHit).ConfigureAwait(false);
 
-        string cacheVolumeFile = cacheDriver.GetVolumePath(miss.CacheEntry!.VolumeId);
+        string cacheVolumeFile = cacheDriver.GetVolumePath(missResults[^1].CacheEntry!.VolumeId);
 
         // (4) The reference: cp of the cache volume's file on the same file system, started as a process like an operator would.
         bool reflinkFs = true;
@@ -290,6 +267,41 @@ public static class E2eRun
         }
 
         Console.Write(w.ToString());
+        if (qcow2)
+        {
+            await Qcow2Async(bench, cacheDriver, folder, image, imageFile, reflinkFs).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What the timed requests in one directory share: its folder, the pipeline, the cache and the number of runs.</summary>
+    private sealed record Bench(string Root, int Repeat, CreateFromImagePipeline Pipeline, IImageVolumeCache Cache);
+
+    /// <summary>
+    /// Makes <see cref="Bench.Repeat"/> volumes one after the other, each deleted before the next (on a file system without
+    /// reflink each is a full copy), and returns their times and results. Every timed request starts with no dirty data on
+    /// the file system (sync -f, untimed), so that one step's writeback does not slow down the next. With
+    /// <paramref name="evictBetween"/> (misses), each request's cache entry is evicted before the next; the last one stays.
+    /// </summary>
+    private static async Task<(List<double> Times, List<CreateVolumeFromImageResult> Results)> RequestsAsync(
+        Bench bench, string backend, FileSystemVolumeDriver driver, string prefix, ImageInfo image, CreateFromImagePath expected, bool evictBetween = false)
+    {
+        var times = new List<double>();
+        var results = new List<CreateVolumeFromImageResult>();
+        for (int i = 1; i <= bench.Repeat; i++)
+        {
+            if (evictBetween && results.Count > 0 && !await bench.Cache.EvictAsync(results[^1].CacheEntry!, CancellationToken.None).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"the cache entry of volume {results[^1].CacheEntry!.VolumeId} could not be evicted.");
+            }
+
+            await SyncAsync(bench.Root).ConfigureAwait(false);
+            (double ms, CreateVolumeFromImageResult result) = await CreateAsync(bench.Pipeline, backend, $"{prefix}-{i}", image, expected).ConfigureAwait(false);
+            times.Add(ms);
+            results.Add(result);
+            await driver.DeleteVolumeAsync(result.Volume.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return (times, results);
     }
 
     /// <summary>

@@ -11,14 +11,7 @@ internal static class QemuImg
     /// <summary>Runs <c>qemu-img create -q -f FORMAT PATH SIZE</c>.</summary>
     public static void Create(string format, string path, string size)
     {
-        bool found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Any(dir => File.Exists(Path.Combine(dir, "qemu-img")));
-        if (!found)
-        {
-            RealComponent.Missing("qemu-img is missing: install Debian's qemu-utils package (.ci/run does).");
-        }
-
+        RealComponent.RequireProgram("qemu-img", "qemu-utils");
         var info = new ProcessStartInfo("qemu-img") { RedirectStandardError = true, UseShellExecute = false };
         foreach (string arg in new[] { "create", "-q", "-f", format, path, size })
         {
