@@ -211,4 +211,7 @@ internal static partial class Log
 
     [LoggerMessage(1095, LogLevel.Warning, "Converting image {ImageId} was cancelled; qemu-img (process {ProcessId}) was killed.")]
     public static partial void ConversionKilled(ILogger logger, string imageId, int processId);
+
+    [LoggerMessage(1096, LogLevel.Warning, "Killed process {ProcessId} (a qemu-img whose owner ended without stopping it), still converting from scratch folder {Path}.")]
+    public static partial void ScratchOrphanKilled(ILogger logger, int processId, string path);
 }

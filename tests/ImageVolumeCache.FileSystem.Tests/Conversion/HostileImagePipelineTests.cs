@@ -53,6 +53,18 @@ public sealed class HostileImagePipelineTests : ConversionTestBase
     }
 
     [Test]
+    public async Task A_vmdk_whose_parent_disk_reads_a_host_file_is_refused()
+    {
+        string hostFile = MakeHostFile();
+        string parent = Workshop.Path("parent.vmdk");
+        File.WriteAllText(parent, $"# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n\nRW 2048 FLAT \"{hostFile}\" 0\n");
+        string path = Workshop.Create("vmdk", "child.vmdk", "1M", "-o", "subformat=monolithicSparse", "-b", parent, "-F", "vmdk");
+        AssertQemuImgReadsTheHostFile(path, "vmdk");
+
+        await AssertRefusedAsync(path, "vmdk", "VMDK parent disk");
+    }
+
+    [Test]
     public async Task A_qcow2_claimed_as_raw_is_refused_before_its_volume_is_made()
     {
         string hostFile = MakeHostFile();

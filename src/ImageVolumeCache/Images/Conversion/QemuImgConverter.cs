@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Nodes;
 using ImageVolumeCache.Configuration;
 using ImageVolumeCache.Diagnostics;
 using ImageVolumeCache.Images.Formats;
@@ -11,8 +12,8 @@ using Microsoft.Extensions.Options;
 namespace ImageVolumeCache.Images.Conversion;
 
 /// <summary>
-/// Runs <c>qemu-img convert</c> on an image the inspector accepted: the format given with <c>-f</c> (qemu-img never
-/// probes), raw out, sparse, under <c>prlimit</c>'s address-space and processor-time limits, in the image's own scratch
+/// Runs <c>qemu-img convert</c> on an image the inspector accepted: the format given (qemu-img never probes) and no
+/// backing disk allowed, through a <c>json:</c> source specification; raw out, sparse, under <c>prlimit</c>'s address-space and processor-time limits, in the image's own scratch
 /// folder. A cancelled conversion kills the process and waits for it to be gone.
 /// </summary>
 internal sealed class QemuImgConverter(
@@ -116,8 +117,6 @@ internal sealed class QemuImgConverter(
         start.ArgumentList.Add(limits.QemuImgPath);
         start.ArgumentList.Add("convert");
         start.ArgumentList.Add("-q");
-        start.ArgumentList.Add("-f");
-        start.ArgumentList.Add(DiskFormatNames.QemuName(format));
         start.ArgumentList.Add("-O");
         start.ArgumentList.Add("raw");
         if (intoExisting)
@@ -132,7 +131,7 @@ internal sealed class QemuImgConverter(
             start.ArgumentList.Add(limits.RateLimitBytesPerSecond.ToString(CultureInfo.InvariantCulture));
         }
 
-        start.ArgumentList.Add(source);
+        start.ArgumentList.Add(SourceSpecification(source, format));
         start.ArgumentList.Add(target);
         try
         {
@@ -144,6 +143,19 @@ internal sealed class QemuImgConverter(
                 $"prlimit (util-linux) could not be run to start qemu-img under its limits: {ex.Message}. Install util-linux.", ex);
         }
     }
+
+    /// <summary>
+    /// The source as qemu-img's <c>json:</c> specification: the format's driver given (nothing probed), the protocol
+    /// fixed to a local file, and <c>"backing": null</c>, so that qemu-img opens no backing or parent disk whatever the
+    /// image's header names. The inspector refuses such images already; this is the second wall.
+    /// </summary>
+    internal static string SourceSpecification(string source, DiskImageFormat format) =>
+        "json:" + new JsonObject
+        {
+            ["driver"] = DiskFormatNames.QemuName(format),
+            ["backing"] = null,
+            ["file"] = new JsonObject { ["driver"] = "file", ["filename"] = source },
+        }.ToJsonString();
 
     private Exception Failed(string imageId, DiskImageFormat format, int exitCode, string output, DiskImageConversionOptions limits)
     {

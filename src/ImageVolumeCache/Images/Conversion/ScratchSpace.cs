@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using System.Diagnostics;
 using ImageVolumeCache.Configuration;
 using ImageVolumeCache.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -152,6 +154,11 @@ internal sealed class ScratchSpace(
 
         using (probe)
         {
+            if (folder is not null)
+            {
+                KillOrphans(folder);
+            }
+
             bool removed = folder is null || !Directory.Exists(folder) || RemoveFolder(folder);
             if (removed)
             {
@@ -160,6 +167,64 @@ internal sealed class ScratchSpace(
 
             return removed && folder is not null;
         }
+    }
+
+    /// <summary>
+    /// Kills what still runs on an abandoned folder: the qemu-img of a process that was killed mid-conversion outlives it
+    /// (nothing kills a child when its parent dies), reading the folder's download and writing a volume. It is found by
+    /// its command line, an argument of which names the folder's download (a path with a GUID that nothing else names).
+    /// </summary>
+    private void KillOrphans(string folder)
+    {
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc"))
+        {
+            return;
+        }
+
+        string download = Path.Combine(folder, "image");
+        foreach (string entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(entry), out int pid) || !NamesPath(entry, download))
+            {
+                continue;
+            }
+
+            try
+            {
+                using Process orphan = Process.GetProcessById(pid);
+                orphan.Kill(entireProcessTree: true);
+                orphan.WaitForExit(TimeSpan.FromSeconds(10));
+                Log.ScratchOrphanKilled(logger, pid, folder);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or Win32Exception)
+            {
+                // It exited meanwhile, or is not ours to kill.
+            }
+        }
+    }
+
+    /// <summary>Whether an argument of the process names <paramref name="path"/> (qemu-img gets it inside a <c>json:</c> specification).</summary>
+    private static bool NamesPath(string procEntry, string path)
+    {
+        string commandLine;
+        try
+        {
+            commandLine = File.ReadAllText(Path.Combine(procEntry, "cmdline"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        foreach (Range range in commandLine.AsSpan().Split('\0'))
+        {
+            if (commandLine.AsSpan()[range].Contains(path, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool RemoveFolder(string folder)

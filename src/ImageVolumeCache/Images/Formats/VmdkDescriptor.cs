@@ -3,16 +3,24 @@ using System.Text.RegularExpressions;
 
 namespace ImageVolumeCache.Images.Formats;
 
-/// <summary>The parts of a VMDK text descriptor that decide what qemu-img reads: its create type and its extents.</summary>
+/// <summary>The parts of a VMDK text descriptor that decide what qemu-img reads: its create type, its extents and its parent.</summary>
 internal sealed partial class VmdkDescriptor
 {
-    private VmdkDescriptor(string? createType, IReadOnlyList<VmdkExtent> extents)
+    private VmdkDescriptor(string? createType, IReadOnlyList<VmdkExtent> extents, string? parent)
     {
         CreateType = createType;
         Extents = extents;
+        Parent = parent;
     }
 
     public string? CreateType { get; }
+
+    /// <summary>
+    /// What names a parent disk, when anything does: a <c>parentFileNameHint</c> anywhere in the descriptor (qemu-img
+    /// searches the whole text for it, comments included, and opens the file it names as the backing disk), or a
+    /// <c>parentCID</c> other than <c>ffffffff</c> (a disk that depends on a parent).
+    /// </summary>
+    public string? Parent { get; }
 
     public IReadOnlyList<VmdkExtent> Extents { get; }
 
@@ -21,6 +29,7 @@ internal sealed partial class VmdkDescriptor
     {
         int end = bytes.IndexOf((byte)0);
         string text = Encoding.ASCII.GetString(end < 0 ? bytes : bytes[..end]);
+        string? parent = bytes.IndexOf("parentFileNameHint"u8) >= 0 ? "parentFileNameHint" : null;
         string? createType = null;
         var extents = new List<VmdkExtent>();
         foreach (string raw in text.Split('\n'))
@@ -31,13 +40,17 @@ internal sealed partial class VmdkDescriptor
             {
                 createType = match.Groups["type"].Value;
             }
+            else if ((match = ParentCidLine().Match(line)).Success && !string.Equals(match.Groups["cid"].Value, "ffffffff", StringComparison.OrdinalIgnoreCase))
+            {
+                parent ??= $"parentCID={match.Groups["cid"].Value}";
+            }
             else if ((match = ExtentLine().Match(line)).Success)
             {
                 extents.Add(new VmdkExtent(match.Groups["type"].Value.ToUpperInvariant(), match.Groups["file"].Success ? match.Groups["file"].Value : null));
             }
         }
 
-        return new VmdkDescriptor(createType, extents);
+        return new VmdkDescriptor(createType, extents, parent);
     }
 
     /// <summary>
@@ -78,6 +91,9 @@ internal sealed partial class VmdkDescriptor
 
         return "\"" + builder + "\"";
     }
+
+    [GeneratedRegex("""^parentCID\s*=\s*"?(?<cid>[^"\s]*)"?""", RegexOptions.CultureInvariant)]
+    private static partial Regex ParentCidLine();
 
     [GeneratedRegex("""^createType\s*=\s*"?(?<type>[^"\s]*)"?""", RegexOptions.CultureInvariant)]
     private static partial Regex CreateTypeLine();

@@ -70,6 +70,13 @@ internal static class VmdkImage
 
     private static void CheckEmbeddedDescriptor(ImageUnderInspection image, VmdkDescriptor descriptor)
     {
+        if (descriptor.Parent is { } parent)
+        {
+            throw image.Refuse(
+                "VMDK parent disk",
+                $"its descriptor names a parent disk ({parent}), which qemu-img would open from the host as its backing file.");
+        }
+
         foreach (VmdkExtent extent in descriptor.Extents.Where(e => e.Type != "ZERO" || e.FileName is not null))
         {
             if (extent.Type != "SPARSE")

@@ -46,6 +46,26 @@ public sealed class VmdkSafetyTests : DiskImageTestBase
     }
 
     [Test]
+    public void Sparse_image_with_a_parent_disk_is_refused()
+    {
+        string hostFile = Workshop.Create("raw", "host-file.raw", "1M");
+        string parent = Workshop.Path("parent.vmdk");
+        File.WriteAllText(parent, $"# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n\nRW 2048 FLAT \"{hostFile}\" 0\n");
+        string path = Workshop.Create("vmdk", "child.vmdk", "1M", "-o", "subformat=monolithicSparse", "-b", parent, "-F", "vmdk");
+
+        AssertRefused(path, "vmdk", "VMDK parent disk");
+    }
+
+    [Test]
+    public void Sparse_image_whose_descriptor_mentions_a_parent_hint_even_in_a_comment_is_refused()
+    {
+        string path = Workshop.Create("vmdk", "hostile.vmdk", "1M", "-o", "subformat=monolithicSparse");
+        DiskImageWorkshop.WriteVmdkDescriptor(path, "monolithicSparse", "RW 2048 SPARSE \"hostile.vmdk\"\n# parentFileNameHint=\"/etc/shadow\"");
+
+        AssertRefused(path, "vmdk", "VMDK parent disk");
+    }
+
+    [Test]
     public void Sparse_image_whose_header_has_no_capacity_is_refused_as_its_extent_would_be_looked_up_beside_it()
     {
         string path = Workshop.Create("vmdk", "hostile.vmdk", "1M", "-o", "subformat=monolithicSparse");
