@@ -51,8 +51,9 @@ public sealed record ImageInfo(string Id, long SizeBytes, DateTimeOffset Updated
     {
         get
         {
+            // Rounded up without adding first, so that a size near long.MaxValue cannot wrap round to a small one.
             long bytes = VirtualSizeBytes ?? SizeBytes;
-            long gb = (bytes + BytesPerGb - 1) / BytesPerGb;
+            long gb = bytes <= 0 ? 1 : (bytes / BytesPerGb) + (bytes % BytesPerGb == 0 ? 0 : 1);
             return (int)Math.Clamp(gb, 1, int.MaxValue);
         }
     }

@@ -21,7 +21,8 @@ public sealed partial class CreateFromImagePipeline
     {
         long started = run.Now();
         bool local = run.Driver is ILocalVolumeAccess;
-        long required = image.SizeBytes + (local ? 0 : image.VirtualSizeBytes ?? 0);
+        long converted = local ? 0 : Math.Max(image.VirtualSizeBytes ?? 0, 0);
+        long required = image.SizeBytes > long.MaxValue - converted ? long.MaxValue : image.SizeBytes + converted;
         ScratchFolder folder = _scratch.Create(image.Id, required, local ? "the download" : "the download and the converted image");
         try
         {
@@ -85,6 +86,7 @@ public sealed partial class CreateFromImagePipeline
                 {
                     _scratch.EnsureRoom(image.Id, prepared.Folder.Path, image.VirtualSizeBytes!.Value, "the converted image");
                     await ConvertAsync(run, prepared, prepared.Folder.ConvertedPath, intoExisting: false, cancellationToken).ConfigureAwait(false);
+                    CheckConvertedLength(run, prepared);
                     prepared.Converted = true;
                 }
 
@@ -102,6 +104,21 @@ public sealed partial class CreateFromImagePipeline
         }
 
         run.Record(PipelineStep.Convert, started);
+    }
+
+    /// <summary>The converted disk must be exactly the virtual size inspected: qemu-img read the header the inspector read.</summary>
+    private static void CheckConvertedLength(PipelineRun run, PreparedImage prepared)
+    {
+        long length = new FileInfo(prepared.Folder.ConvertedPath).Length;
+        long expected = prepared.Image.VirtualSizeBytes!.Value;
+        if (length != expected)
+        {
+            var refusal = new ImageUnacceptableException(
+                prepared.Image.Id,
+                $"Image {prepared.Image.Id} is refused (virtual size): qemu-img made a disk of {length} bytes from it, but its header was inspected as {expected} bytes.");
+            run.ImageFailure = refusal;
+            throw refusal;
+        }
     }
 
     private async ValueTask ConvertAsync(PipelineRun run, PreparedImage prepared, string target, bool intoExisting, CancellationToken cancellationToken)

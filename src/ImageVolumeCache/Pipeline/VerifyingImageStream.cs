@@ -136,6 +136,15 @@ internal sealed class VerifyingImageStream : Stream
         if (data.Length > 0)
         {
             BytesRead += data.Length;
+            if (BytesRead > _image.SizeBytes)
+            {
+                // Failed at once, not at the end: a stream far longer than its claimed size would fill the disk it goes to.
+                var tooLong = new ImageDataCorruptException(
+                    _image.Id, $"Image '{_image.Id}' data is longer than its size of {_image.SizeBytes} bytes: {BytesRead} bytes read so far.");
+                Failure ??= tooLong;
+                throw tooLong;
+            }
+
             _hash?.AppendData(data);
             _watch?.Progress();
             return data.Length;

@@ -53,6 +53,20 @@ public sealed class DownloadIntegrityTests : HarnessTestBase
     }
 
     [Test]
+    public void A_stream_far_longer_than_the_claimed_size_fails_as_soon_as_it_passes_it()
+    {
+        Harness.AddImage("img", sizeBytes: 100_000);
+        var endless = new EndlessStream();
+        Harness.Images.StreamFactory = (_, _) => endless;
+
+        ImageDataCorruptException? ex = Assert.ThrowsAsync<ImageDataCorruptException>(async () => await Harness.CreateAsync("img"));
+
+        Assert.That(ex!.Message, Does.Contain("longer than its size of 100000 bytes"));
+        Assert.That(endless.Served, Is.LessThan(2 << 20), "reading stopped once the data passed its size, not at the end of the stream");
+        Assert.That(Harness.Driver.Volumes, Is.Empty);
+    }
+
+    [Test]
     public async Task Stalled_download_is_aborted_and_started_over_into_the_same_volume()
     {
         Harness.AddImage("img", sizeBytes: 100_000);
@@ -143,4 +157,41 @@ public sealed class DownloadIntegrityTests : HarnessTestBase
         "md5" => MD5.HashData(data),
         _ => SHA256.HashData(data),
     });
+
+    /// <summary>A stream that never ends, counting what it served.</summary>
+    private sealed class EndlessStream : Stream
+    {
+        public long Served { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => Served;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Array.Fill(buffer, (byte)7, offset, count);
+            Served += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

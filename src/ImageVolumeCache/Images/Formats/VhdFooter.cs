@@ -19,9 +19,20 @@ internal static class VhdFooter
 
     /// <param name="image">The image.</param>
     /// <param name="lastSector">The image's last 512 bytes, where the footer is; a dynamic image also has a copy at 0.</param>
+    /// <remarks>
+    /// qemu-img reads the copy at offset 0 when there is one, and the last sector only otherwise (a fixed disk): so does
+    /// this. Two copies that differ are refused, since they describe two disks.
+    /// </remarks>
     public static long Inspect(ImageUnderInspection image, ReadOnlySpan<byte> lastSector)
     {
-        ReadOnlySpan<byte> footer = lastSector.StartsWith("conectix"u8) ? lastSector : image.HeadAt(0, FooterLength);
+        ReadOnlySpan<byte> head = image.HeadAt(0, FooterLength);
+        bool copyAtStart = head.StartsWith("conectix"u8);
+        if (copyAtStart && lastSector.StartsWith("conectix"u8) && !head.SequenceEqual(lastSector))
+        {
+            throw image.Refuse("VHD footer", "the copy of its footer at the start differs from the footer at its end, so it describes two different disks.");
+        }
+
+        ReadOnlySpan<byte> footer = copyAtStart ? head : lastSector;
         if (footer.Length < FooterLength)
         {
             throw image.Refuse("VHD footer", "the image is too short to hold a VHD footer.");

@@ -104,4 +104,14 @@ public sealed class DiskImageSafetyTests : DiskImageTestBase
 
         Assert.ThrowsAsync<ArgumentException>(async () => await DiskImageInspector.InspectAsync("img", pipe, null, CancellationToken.None));
     }
+
+    [Test]
+    public void Dynamic_vhd_whose_two_footer_copies_differ_is_refused()
+    {
+        string path = Workshop.Create("vpc", "image.vhd", "1G");
+        DiskImageWorkshop.Patch(path, -512 + 56, [0, 16, 4, 17]); // a smaller geometry in the footer at the end only
+        Assert.That(DiskImageWorkshop.QemuVirtualSize(path, "vpc"), Is.GreaterThan(1_000_000_000L), "qemu-img sizes it by the copy at the start");
+
+        AssertRefused(path, "vhd", "VHD footer");
+    }
 }
