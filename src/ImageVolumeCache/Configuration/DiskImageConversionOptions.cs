@@ -8,9 +8,10 @@ public sealed class DiskImageConversionOptions
 {
     /// <summary>
     /// The folder where an image that needs conversion is downloaded (and converted, when the driver cannot give a local
-    /// path of the volume). Each download gets a folder of its own, removed when the request ends; folders left by a
-    /// process that crashed are removed at start-up. Must be an absolute path. Default <c>imagevolumecache-scratch</c>
-    /// in the system's temporary folder.
+    /// path of the volume). Each download gets a folder of its own (mode 0700), removed when the request ends; folders
+    /// left by a process that crashed are removed at start-up. Must be an absolute path, and must be neither a symbolic
+    /// link nor writable by other users. Default <c>imagevolumecache/scratch</c> in the user's local application data
+    /// (<c>~/.local/share</c>).
     /// </summary>
     public string? ScratchDirectory { get; set; }
 

@@ -51,6 +51,67 @@ public sealed class ScratchSweepTests : ConversionTestBase
     }
 
     [Test]
+    public async Task Start_up_leaves_alone_what_the_cache_did_not_make_in_the_scratch_folder()
+    {
+        Build();
+        string kept = Directory.CreateDirectory(Path.Combine(ScratchFolder, "operator-notes")).FullName;
+        File.WriteAllText(Path.Combine(ScratchFolder, "notes.lock"), "not a lock of the cache");
+        File.WriteAllText(Path.Combine(kept, "image"), "not a download");
+
+        await StartAsync();
+
+        Assert.That(Directory.Exists(kept), Is.True);
+        Assert.That(File.Exists(Path.Combine(ScratchFolder, "notes.lock")), Is.True);
+    }
+
+    [Test]
+    public async Task The_scratch_folder_and_each_requests_folder_are_private_to_the_services_user()
+    {
+        Build(configure: options => options.Conversion.RateLimitBytesPerSecond = MiB);
+        AddImage("img", ConvertWithQemu(MakeRawDisk("source.raw", 8, seed: 12, [.. Enumerable.Range(0, 8)]), "qcow2", "image.qcow2"), "qcow2");
+        using var cts = new CancellationTokenSource();
+        Task<CreateVolumeFromImageResult> request = CreateAsync("vol-1", "img", cancellationToken: cts.Token);
+        string? folder = null;
+        while (folder is null)
+        {
+            Assert.That(request.IsCompleted, Is.False, "the request is still converting");
+            folder = Directory.Exists(ScratchFolder) ? Directory.EnumerateDirectories(ScratchFolder).FirstOrDefault() : null;
+            await Task.Delay(10);
+        }
+
+        UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        Assert.That(File.GetUnixFileMode(ScratchFolder), Is.EqualTo(owner), "the scratch folder, made by the cache");
+        Assert.That(File.GetUnixFileMode(folder), Is.EqualTo(owner), "the request's folder");
+        await cts.CancelAsync();
+        Assert.That(async () => await request, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [TestCase("symlink")]
+    [TestCase("shared")]
+    public async Task A_scratch_folder_others_could_tamper_with_is_refused_naming_the_option(string kind)
+    {
+        string scratch = Data.Combine("tampered");
+        if (kind == "symlink")
+        {
+            Directory.CreateSymbolicLink(scratch, Directory.CreateDirectory(Data.Combine("elsewhere")).FullName);
+        }
+        else
+        {
+            Directory.CreateDirectory(scratch);
+            File.SetUnixFileMode(scratch, (UnixFileMode)Convert.ToInt32("1777", 8));
+        }
+
+        Build(configure: options => options.Conversion.ScratchDirectory = scratch);
+        AddImage("img", Workshop.Create("qcow2", "image.qcow2", "1M"), "qcow2");
+
+        InvalidOperationException? ex = Assert.ThrowsAsync<InvalidOperationException>(async () => await CreateAsync("vol-1", "img"));
+
+        Assert.That(ex!.Message, Does.Contain(scratch).And.Contain("ImageVolumeCache:Conversion:ScratchDirectory"));
+        Assert.That(Images.DownloadCount, Is.Zero);
+        Assert.That(VolumeFiles(), Is.Empty);
+    }
+
+    [Test]
     public async Task A_request_in_progress_keeps_its_folder_through_another_hosts_start_up()
     {
         Build(configure: options => options.Conversion.RateLimitBytesPerSecond = MiB);
@@ -91,7 +152,8 @@ public sealed class ScratchSweepTests : ConversionTestBase
     /// <summary>Makes a scratch folder as a request does, its lock held by a separate process (<c>flock</c> running <c>sleep</c>).</summary>
     private (string Folder, Process Holder) HoldScratchFolder(string name)
     {
-        string folder = Path.Combine(ScratchFolder, name + Guid.NewGuid().ToString("N"));
+        string folder = Path.Combine(ScratchFolder, Guid.NewGuid().ToString("N"));
+        TestContext.Out.WriteLine($"{name}: {folder}");
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "image"), "a download");
         var start = new ProcessStartInfo("flock") { UseShellExecute = false, RedirectStandardError = true };

@@ -49,7 +49,7 @@ public sealed class OptionsValidationTests
     }
 
     [Test]
-    public void Conversion_options_default_to_cinders_limits_and_the_temporary_folder()
+    public void Conversion_options_default_to_cinders_limits_and_no_scratch_folder_of_their_own()
     {
         var options = new ImageVolumeCacheOptions();
 

@@ -27,10 +27,27 @@ internal sealed class ScratchSpace(
     private readonly Lock _sweepGate = new();
     private string? _sweptRoot;
 
-    /// <summary>The scratch folder, as configured or the default under the system's temporary folder.</summary>
-    public string Root => options.CurrentValue.Conversion.ScratchDirectory is { Length: > 0 } configured
-        ? configured
-        : Path.Combine(Path.GetTempPath(), "imagevolumecache-scratch");
+    /// <summary>Folders and files of the scratch space are the service's alone: rwx for its user, nothing for anyone else.</summary>
+    private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>The scratch folder, as configured or the default in the user's own application data.</summary>
+    public string Root => options.CurrentValue.Conversion.ScratchDirectory is { Length: > 0 } configured ? configured : DefaultRoot;
+
+    /// <summary>
+    /// <c>imagevolumecache/scratch</c> in the user's local application data (<c>~/.local/share</c>), a folder of the
+    /// service's user, not a shared one such as <c>/tmp</c> where another user could make the folder first; the system's
+    /// temporary folder only when there is no such folder.
+    /// </summary>
+    internal static string DefaultRoot
+    {
+        get
+        {
+            string data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+            return string.IsNullOrEmpty(data)
+                ? Path.Combine(Path.GetTempPath(), "imagevolumecache-scratch")
+                : Path.Combine(data, "imagevolumecache", "scratch");
+        }
+    }
 
     /// <summary>
     /// Makes a new, empty folder for one request, after checking that <paramref name="requiredBytes"/> are free. The
@@ -40,20 +57,26 @@ internal sealed class ScratchSpace(
     public ScratchFolder Create(string imageId, long requiredBytes, string needs)
     {
         string root = Root;
-        Directory.CreateDirectory(root);
+        PrepareRoot(root);
         SweepOnce(root);
         EnsureRoom(imageId, root, requiredBytes, needs);
 
         string name = Guid.NewGuid().ToString("N");
         string pending = Path.Combine(root, name + PendingSuffix);
         string lockPath = Path.Combine(root, name + LockSuffix);
-        var held = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+        var lockOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 1 };
+        if (!OperatingSystem.IsWindows())
+        {
+            lockOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var held = new FileStream(pending, lockOptions);
         try
         {
             // Renamed only once it is locked, so a sweep never sees an unlocked lock file of a live folder.
             File.Move(pending, lockPath);
             string folder = Path.Combine(root, name);
-            Directory.CreateDirectory(folder);
+            CreatePrivateDirectory(folder);
             return new ScratchFolder(folder, lockPath, held, logger);
         }
         catch
@@ -62,6 +85,51 @@ internal sealed class ScratchSpace(
             File.Delete(pending);
             File.Delete(lockPath);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Makes the scratch folder (rwx for the service's user only) when it is missing, and refuses one that others could
+    /// tamper with: a symbolic link, or a folder that other users may write (such as <c>/tmp</c> or <c>/var/tmp</c>
+    /// themselves), where they could swap a download between its inspection and its conversion.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The folder is a symbolic link, or writable by other users; the message names the option.</exception>
+    private void PrepareRoot(string root)
+    {
+        if (!Directory.Exists(root))
+        {
+            CreatePrivateDirectory(root);
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var info = new DirectoryInfo(root);
+        string key = path.Key("Conversion:ScratchDirectory");
+        if (info.LinkTarget is not null)
+        {
+            throw new InvalidOperationException($"The scratch folder {root} ({key}) is a symbolic link; give the folder itself.");
+        }
+
+        if ((info.UnixFileMode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+        {
+            throw new InvalidOperationException(
+                $"The scratch folder {root} ({key}) may be written by other users (mode {Convert.ToString((int)info.UnixFileMode, 8)}), who could swap an image between its inspection and its conversion; "
+                + "give a folder that only the service's user writes, such as a new folder inside it.");
+        }
+    }
+
+    private static void CreatePrivateDirectory(string folder)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder, Private);
         }
     }
 
@@ -113,7 +181,8 @@ internal sealed class ScratchSpace(
     internal int Sweep(string root)
     {
         int removed = 0;
-        foreach (string lockPath in Directory.EnumerateFiles(root, "*" + LockSuffix))
+        // Only names this class makes (32 hex digits) are touched: whatever else an operator keeps there is left alone.
+        foreach (string lockPath in Directory.EnumerateFiles(root, "*" + LockSuffix).Where(f => IsRequestName(Path.GetFileName(f)[..^LockSuffix.Length])))
         {
             if (TryRemoveAbandoned(lockPath, Path.Combine(root, Path.GetFileNameWithoutExtension(lockPath))))
             {
@@ -121,7 +190,7 @@ internal sealed class ScratchSpace(
             }
         }
 
-        foreach (string pending in Directory.EnumerateFiles(root, "*" + PendingSuffix))
+        foreach (string pending in Directory.EnumerateFiles(root, "*" + PendingSuffix).Where(f => IsRequestName(Path.GetFileName(f)[..^PendingSuffix.Length])))
         {
             if (time.GetUtcNow() - File.GetLastWriteTimeUtc(pending) > PendingLockAge)
             {
@@ -129,7 +198,7 @@ internal sealed class ScratchSpace(
             }
         }
 
-        foreach (string folder in Directory.EnumerateDirectories(root))
+        foreach (string folder in Directory.EnumerateDirectories(root).Where(d => IsRequestName(Path.GetFileName(d))))
         {
             if (!File.Exists(folder + LockSuffix) && RemoveFolder(folder))
             {
@@ -139,6 +208,10 @@ internal sealed class ScratchSpace(
 
         return removed;
     }
+
+    /// <summary>Whether <paramref name="name"/> is a request folder's name: a GUID as 32 lower-case hex digits.</summary>
+    private static bool IsRequestName(string name) =>
+        name.Length == 32 && name.AsSpan().IndexOfAnyExcept("0123456789abcdef") < 0;
 
     private bool TryRemoveAbandoned(string lockPath, string? folder)
     {
