@@ -23,6 +23,9 @@ public sealed class CacheHarness : IDisposable
 
     private readonly ServiceProvider _provider;
 
+    // Images that need conversion are downloaded here, never into the user's own scratch folder.
+    private readonly TemporaryDirectory _scratch = new();
+
     // driver: what serves Backend, made from Driver (a wrapper of it, say); by default Driver itself.
     public CacheHarness(Action<ImageVolumeCacheOptions>? configure = null, bool internalTenant = true, IImageVolumeCacheNotifier? notifier = null, ICacheEntryStore? store = null, Func<InMemoryVolumeDriver, IVolumeDriver>? driver = null)
     {
@@ -43,6 +46,7 @@ public sealed class CacheHarness : IDisposable
                     options.InternalTenant.UserId = InternalUser;
                 }
 
+                options.Conversion.ScratchDirectory = _scratch.Path;
                 configure?.Invoke(options);
             })
             .AddBackend(Backend, _ => driver?.Invoke(Driver) ?? Driver)
@@ -126,5 +130,9 @@ public sealed class CacheHarness : IDisposable
 
     public IReadOnlyList<FakeLogRecord> Logs(int eventId) => LogCollector.GetSnapshot().Where(r => r.Id.Id == eventId).ToList();
 
-    public void Dispose() => _provider.Dispose();
+    public void Dispose()
+    {
+        _provider.Dispose();
+        _scratch.Dispose();
+    }
 }

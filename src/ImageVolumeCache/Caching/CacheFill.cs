@@ -10,8 +10,19 @@ internal sealed class CacheFill
 
     public bool IsCompleted => _outcome.Task.IsCompleted;
 
-    /// <summary>Sets the outcome; later calls do nothing.</summary>
-    public void Complete(CacheFillOutcome outcome) => _outcome.TrySetResult(outcome);
+    /// <summary>With <see cref="CacheFillOutcome.Refused"/>, the refusal of the image.</summary>
+    public ImageUnacceptableException? Refusal { get; private set; }
+
+    /// <summary>Sets the outcome (and, for a refusal, why); later calls do nothing.</summary>
+    public void Complete(CacheFillOutcome outcome, ImageUnacceptableException? refusal = null)
+    {
+        if (!_outcome.Task.IsCompleted)
+        {
+            Refusal = refusal;
+        }
+
+        _outcome.TrySetResult(outcome);
+    }
 
     public Task<CacheFillOutcome> WaitAsync(CancellationToken cancellationToken) => _outcome.Task.WaitAsync(cancellationToken);
 }

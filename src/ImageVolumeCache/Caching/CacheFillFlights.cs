@@ -30,7 +30,7 @@ internal sealed class CacheFillFlights
     }
 
     /// <summary>Ends a fill this caller leads: removes it, then wakes its waiters with the outcome (once; later calls do nothing).</summary>
-    public void Complete(string scopeKey, string imageId, CacheFill fill, CacheFillOutcome outcome)
+    public void Complete(string scopeKey, string imageId, CacheFill fill, CacheFillOutcome outcome, ImageUnacceptableException? refusal = null)
     {
         if (fill.IsCompleted)
         {
@@ -38,6 +38,6 @@ internal sealed class CacheFillFlights
         }
 
         _fills.TryRemove(KeyValuePair.Create((scopeKey, imageId), fill));
-        fill.Complete(outcome);
+        fill.Complete(outcome, refusal);
     }
 }

@@ -11,4 +11,10 @@ internal enum CacheFillOutcome
 
     /// <summary>The leader failed or was cancelled; one waiter takes over as the next leader.</summary>
     LeaderFailed,
+
+    /// <summary>
+    /// The image was refused by its inspection while the leader prepared it: waiters fail with the same refusal, without
+    /// downloading the image again each in turn.
+    /// </summary>
+    Refused,
 }

@@ -37,7 +37,14 @@ internal sealed partial class DefaultImageVolumeCache
                 if (!_fills.TryLead(scope.Key, image.Id, out fill))
                 {
                     client.StepFinished(state, PipelineStep.CacheLookup, started);
-                    if (await WaitForFillAsync(scope, image, fill, client, state, cancellationToken).ConfigureAwait(false) != CacheFillOutcome.NotCached)
+                    CacheFillOutcome waited = await WaitForFillAsync(scope, image, fill, client, state, cancellationToken).ConfigureAwait(false);
+                    if (waited == CacheFillOutcome.Refused)
+                    {
+                        await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
+                        throw new ImageUnacceptableException(image.Id, fill.Refusal!.Message);
+                    }
+
+                    if (waited != CacheFillOutcome.NotCached)
                     {
                         continue;
                     }
@@ -219,6 +226,7 @@ internal sealed partial class DefaultImageVolumeCache
         CacheScope scope, ImageInfo image, CacheFill fill, bool missSent, ICacheClient<TState> client, TState state, CancellationToken cancellationToken)
     {
         CacheFillOutcome outcome = CacheFillOutcome.LeaderFailed;
+        ImageUnacceptableException? refusal = null;
         CacheEntryLease? lease = null;
         CacheLookup elsewhere = default;
         FillLease? fillLease = null;
@@ -237,14 +245,25 @@ internal sealed partial class DefaultImageVolumeCache
                     missSent = true;
                 }
 
-                ImageInfo prepared = await client.PrepareFillAsync(state, image, cancellationToken).ConfigureAwait(false);
+                ImageInfo prepared;
+                try
+                {
+                    prepared = await client.PrepareFillAsync(state, image, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ImageUnacceptableException ex) when (client.IsRefusedForEveryone(state, ex))
+                {
+                    outcome = CacheFillOutcome.Refused;
+                    refusal = ex;
+                    throw;
+                }
+
                 lease = await TryFillAsync(scope, prepared, fillLease, client, state, cancellationToken).ConfigureAwait(false);
                 outcome = lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
             }
         }
         finally
         {
-            _fills.Complete(scope.Key, image.Id, fill, outcome);
+            _fills.Complete(scope.Key, image.Id, fill, outcome, refusal);
             if (fillLease is not null)
             {
                 await fillLease.DisposeAsync().ConfigureAwait(false);

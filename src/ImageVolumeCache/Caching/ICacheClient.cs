@@ -29,6 +29,13 @@ internal interface ICacheClient<in TState>
     bool IsImageFailure(TState state, Exception exception);
 
     /// <summary>
+    /// Whether a refusal thrown by <see cref="PrepareFillAsync"/> holds for every request for the image (its inspection
+    /// refused it), so that requests waiting for the same fill fail with it instead of downloading the image again; a
+    /// refusal of this request's own volume (too small) holds for it alone.
+    /// </summary>
+    bool IsRefusedForEveryone(TState state, ImageUnacceptableException refusal);
+
+    /// <summary>
     /// Clones the caller's volume from the entry (pinned while this runs) and grows it to its size. A clone that fails
     /// is reported, having made nothing; a failure that is the request's own (cancellation, a taken id, growing the
     /// clone) is thrown.

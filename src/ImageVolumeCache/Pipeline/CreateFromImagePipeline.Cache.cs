@@ -35,7 +35,10 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
     ValueTask ICacheClient<PipelineRun>.FillAsync(PipelineRun run, ImageInfo image, VolumeSpec cacheVolume, CancellationToken cancellationToken) =>
         CreateAndFillAsync(run, cacheVolume, image, cancellationToken);
 
-    bool ICacheClient<PipelineRun>.IsImageFailure(PipelineRun run, Exception exception) => run.ImageFailure is not null;
+    bool ICacheClient<PipelineRun>.IsImageFailure(PipelineRun run, Exception exception) =>
+        run.ImageFailure is not null || exception is InsufficientScratchSpaceException || run.ConversionUnavailable;
+
+    bool ICacheClient<PipelineRun>.IsRefusedForEveryone(PipelineRun run, ImageUnacceptableException refusal) => ReferenceEquals(run.RefusedForEveryone, refusal);
 
     void ICacheClient<PipelineRun>.StepFinished(PipelineRun run, PipelineStep step, long startedTimestamp) => run.Record(step, startedTimestamp);
 

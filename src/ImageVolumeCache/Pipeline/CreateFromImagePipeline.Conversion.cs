@@ -20,10 +20,23 @@ public sealed partial class CreateFromImagePipeline
     private async ValueTask<PreparedImage> PrepareAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
     {
         long started = run.Now();
-        bool local = run.Driver is ILocalVolumeAccess;
+        try
+        {
+            // A claim no inspection could accept (qed, ploop, aki…) is refused before anything is downloaded.
+            DiskImageInspector.CheckClaim(image.Id, image.DiskFormat);
+        }
+        catch (ImageUnacceptableException ex)
+        {
+            run.ImageFailure = ex;
+            run.RefusedForEveryone = ex;
+            throw;
+        }
+
+        bool local = run.Driver is ILocalVolumeAccess && !run.Target.Encrypted;
         long converted = local ? 0 : Math.Max(image.VirtualSizeBytes ?? 0, 0);
         long required = image.SizeBytes > long.MaxValue - converted ? long.MaxValue : image.SizeBytes + converted;
         ScratchFolder folder = _scratch.Create(image.Id, required, local ? "the download" : "the download and the converted image");
+        ImageInfo inspected;
         try
         {
             await DownloadAsync(run, image, new ScratchFileSink(folder.DownloadPath), $"scratch folder {folder.Path}", cancellationToken).ConfigureAwait(false);
@@ -41,22 +54,34 @@ public sealed partial class CreateFromImagePipeline
                     $"Image {image.Id} is refused (virtual size): it claims a virtual size of {claimed} bytes, but its {DiskFormatNames.Name(inspection.Format)} header gives {inspection.VirtualSize}.");
             }
 
-            ImageInfo inspected = image with { VirtualSizeBytes = inspection.VirtualSize };
-            CheckSize(inspected, run.Target);
+            inspected = image with { VirtualSizeBytes = inspection.VirtualSize };
             run.Prepared = new PreparedImage(folder, inspection.Format, inspected);
-            run.Record(PipelineStep.DownloadToScratch, started);
-            return run.Prepared;
         }
         catch (Exception ex)
         {
-            if (ex is ImageUnacceptableException)
+            if (ex is ImageUnacceptableException refusal)
             {
-                run.ImageFailure = ex;
+                run.ImageFailure = refusal;
+                run.RefusedForEveryone = refusal;
             }
 
             folder.Dispose();
             throw;
         }
+
+        run.Record(PipelineStep.DownloadToScratch, started);
+        try
+        {
+            // This request's own volume may be too small for the disk: a refusal of this request only.
+            CheckSize(inspected, run.Target);
+        }
+        catch (ImageUnacceptableException ex)
+        {
+            run.ImageFailure = ex;
+            throw;
+        }
+
+        return run.Prepared;
     }
 
     /// <summary>
@@ -73,7 +98,8 @@ public sealed partial class CreateFromImagePipeline
         {
             await run.Driver.CreateVolumeAsync(volume, cancellationToken).ConfigureAwait(false);
             made = true;
-            var access = run.Driver as ILocalVolumeAccess;
+            // An encrypted volume is written only through the driver's copy, which encrypts: never through its file.
+            ILocalVolumeAccess? access = volume.Encrypted ? null : run.Driver as ILocalVolumeAccess;
             string? localPath = access is null ? null : await access.BeginLocalWriteAsync(volume.Id, cancellationToken).ConfigureAwait(false);
             if (localPath is not null)
             {
@@ -134,6 +160,11 @@ public sealed partial class CreateFromImagePipeline
         catch (ImageUnacceptableException ex)
         {
             run.ImageFailure = ex;
+            throw;
+        }
+        catch (InvalidOperationException)
+        {
+            run.ConversionUnavailable = true;
             throw;
         }
 

@@ -136,7 +136,8 @@ public sealed partial class CreateFromImagePipeline
     /// </summary>
     private static async ValueTask<Stream> CheckHeadAsync(PipelineRun run, ImageInfo image, Stream data, CancellationToken cancellationToken)
     {
-        byte[] head = new byte[(int)Math.Min(DiskImageInspector.HeadLength, Math.Max(image.SizeBytes, 0))];
+        // The head is read whatever size is claimed: a stream longer than its claim fails as it passes it.
+        byte[] head = new byte[DiskImageInspector.HeadLength];
         int read = await data.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
         if (read < head.Length)
         {

@@ -36,6 +36,12 @@ internal sealed class PipelineRun(CreateVolumeFromImageRequest request, Register
     /// <summary>The image downloaded and inspected for conversion, once this request has needed it; removed when the request ends.</summary>
     public PreparedImage? Prepared { get; set; }
 
+    /// <summary>The refusal of the image by its inspection, which holds for every request for it (not a refusal of this request's volume size).</summary>
+    public ImageUnacceptableException? RefusedForEveryone { get; set; }
+
+    /// <summary>Whether conversion could not run here at all (no qemu-img or prlimit): the request's failure, not a reason to download without the cache.</summary>
+    public bool ConversionUnavailable { get; set; }
+
     public long Now() => time.GetTimestamp();
 
     public void Record(PipelineStep step, long startedAt)

@@ -83,6 +83,41 @@ public sealed class SingleFlightTests : HarnessTestBase
     }
 
     [Test]
+    public async Task When_the_leaders_image_is_refused_by_its_inspection_every_waiter_fails_with_it_without_downloading_it()
+    {
+        const int Requests = 8;
+        Harness.AddImage("img", sizeBytes: 100_000);
+        Harness.Images.Update("img", image => image with { DiskFormat = "qcow2" }); // its bytes are not qcow2
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int opens = 0;
+        Harness.Images.StreamFactory = (_, data) =>
+            Interlocked.Increment(ref opens) == 1 ? new GatedStream(gate.Task, data) : new MemoryStream(data);
+
+        Task<CreateVolumeFromImageResult>[] requests = [.. Enumerable.Range(0, Requests).Select(i => Harness.CreateAsync("img", volumeId: $"v{i}").AsTask())];
+        await Eventually.HappensAsync(Harness.LogSignals.WhenLogged(WaitingForFill, Requests - 1), "every other request waits for the first one's fill");
+        gate.SetResult();
+        await Eventually.Within(Task.WhenAll(requests).ContinueWith(t => 0, TaskScheduler.Default));
+
+        Assert.That(requests.Select(r => r.Exception?.InnerException), Is.All.InstanceOf<ImageUnacceptableException>());
+        Assert.That(requests.Select(r => r.Exception!.InnerException!.Message), Is.All.Contains("(format mismatch)"));
+        Assert.That(Harness.Images.DownloadCount, Is.EqualTo(1), "the image was downloaded once, by the leader");
+        Assert.That(Harness.Notifications(ImageVolumeCacheEventTypes.Miss), Is.EqualTo(Requests), "one miss per lookup");
+        Assert.That(Harness.Driver.Volumes, Is.Empty);
+    }
+
+    [Test]
+    public void A_claimed_format_no_inspection_accepts_is_refused_before_the_image_is_downloaded()
+    {
+        Harness.AddImage("img");
+        Harness.Images.Update("img", image => image with { DiskFormat = "ploop" });
+
+        ImageUnacceptableException? refusal = Assert.ThrowsAsync<ImageUnacceptableException>(async () => await Harness.CreateAsync("img"));
+
+        Assert.That(refusal!.Message, Does.Contain("(unknown format)").And.Contain("ploop"));
+        Assert.That(Harness.Images.DownloadCount, Is.Zero);
+    }
+
+    [Test]
     public async Task A_cancelled_waiter_ends_alone_and_leaves_nothing()
     {
         Harness.AddImage("img");

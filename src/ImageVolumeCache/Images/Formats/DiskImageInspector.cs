@@ -9,6 +9,8 @@ namespace ImageVolumeCache;
 /// </summary>
 public static class DiskImageInspector
 {
+    private const string QedRefusal = "QED is not supported, and qemu-img follows a QED image's backing file.";
+
     /// <summary>Inspects an image.</summary>
     /// <param name="imageId">The image id, named in a refusal.</param>
     /// <param name="image">
@@ -55,7 +57,7 @@ public static class DiskImageInspector
                 DiskImageFormat.Vhdx => await VhdxMetadata.InspectAsync(inspected, cancellationToken).ConfigureAwait(false),
                 DiskImageFormat.Vdi => VdiHeader.Inspect(inspected),
                 DiskImageFormat.Luks => await LuksHeader.InspectAsync(inspected, cancellationToken).ConfigureAwait(false),
-                DiskImageFormat.Qed => throw inspected.Refuse("QED image", "QED is not supported, and qemu-img follows a QED image's backing file."),
+                DiskImageFormat.Qed => throw inspected.Refuse("QED image", QedRefusal),
                 _ => throw inspected.Refuse("unknown format", "its header is of a disk image format this library does not handle."),
             };
             return new DiskImageInspection(format, virtualSize);
@@ -79,6 +81,23 @@ public static class DiskImageInspector
     {
         var inspected = new ImageUnderInspection(imageId, new ImageBytes(new MemoryStream(head, writable: false)), head);
         return Detect(inspected, [], claimedDiskFormat);
+    }
+
+    /// <summary>
+    /// Refuses, before anything is downloaded, a claimed <c>disk_format</c> that no inspection could accept: one this
+    /// library does not handle, or QED. The refusal is the one <see cref="InspectAsync"/> would give.
+    /// </summary>
+    /// <exception cref="ImageUnacceptableException">The claim is refused.</exception>
+    internal static void CheckClaim(string imageId, string claimedDiskFormat)
+    {
+        var inspected = new ImageUnderInspection(imageId, new ImageBytes(new MemoryStream([], writable: false)), []);
+        switch (DiskFormatNames.FromClaim(claimedDiskFormat))
+        {
+            case DiskImageFormat.Unknown:
+                throw inspected.Refuse("unknown format", $"it claims disk_format {VmdkDescriptor.Quote(claimedDiskFormat)}, which this library does not handle.");
+            case DiskImageFormat.Qed:
+                throw inspected.Refuse("QED image", QedRefusal);
+        }
     }
 
     /// <summary>How many bytes <see cref="CheckHead"/> needs.</summary>
