@@ -106,6 +106,23 @@ public sealed class DiskImageRoundTripTests : ConversionTestBase
     }
 
     [Test]
+    public async Task A_cache_volume_is_written_through_its_file_but_an_encrypted_volume_only_through_the_drivers_copy()
+    {
+        LocalWriteCountingDriver? driver = null;
+        Build(driver: _ => driver = new LocalWriteCountingDriver(new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = Backend, Directory = VolumesFolder })));
+        string image = ConvertWithQemu(MakeRawDisk("source.raw", 8, seed: 13, 0, 7), "qcow2", "image.qcow2");
+        AddImage("img", image, "qcow2");
+
+        await CreateAsync("vol-1", "img");
+        var encrypted = new VolumeSpec("vol-2", Backend, 1) { ProjectId = Requester.ProjectId, UserId = Requester.UserId, Encrypted = true };
+        CreateVolumeFromImageResult result = await Pipeline.CreateAsync(new CreateVolumeFromImageRequest(Requester, encrypted, "img"), CancellationToken.None);
+
+        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.Download), "an encrypted volume does not use the cache");
+        Assert.That((driver!.LocalWrites, driver.Copies), Is.EqualTo((1, 1)), "the cache volume through its file; the encrypted one through CopyImageToVolumeAsync");
+        AssertSameDisk(VolumePath("vol-2"), image, "qcow2");
+    }
+
+    [Test]
     public async Task Without_room_in_the_cache_the_request_converts_into_its_own_volume_from_the_same_download()
     {
         Build(configure: options => options.Defaults.MaxSizeGb = 1);
