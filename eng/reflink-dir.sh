@@ -3,11 +3,11 @@
 # image file and mounted by loop. Needs root (and xfsprogs, installed with apt-get when missing).
 #
 #   eng/reflink-dir.sh mount DIR [SIZE]    # image DIR.img of SIZE (default 3G), mounted on DIR; prints why not, exits 1
-#   eng/reflink-dir.sh unmount DIR         # unmounts DIR (the loop device goes with it) and removes DIR.img
+#   eng/reflink-dir.sh unmount DIR         # unmounts DIR (the loop device goes with it), removes DIR.img and the empty DIR
 #
 # Or sourced (as .ci/run and eng/run-benchmarks.sh do), for its functions:
 #   reflink_dir_prepare IMAGE DIR SIZE     # prints why the directory could not be made, or nothing when it is mounted
-#   reflink_dir_unmount IMAGE DIR          # unmounts DIR when mounted and removes IMAGE
+#   reflink_dir_unmount IMAGE DIR          # unmounts DIR when mounted, removes IMAGE, and DIR when it is left empty
 
 # Prints why the reflink directory could not be made, or nothing when it was made and mounted.
 reflink_dir_prepare() {
@@ -37,13 +37,17 @@ reflink_dir_prepare() {
   fi
 }
 
-# Unmounts the directory when it is mounted (lazily if busy) and removes the image file.
+# Unmounts the directory when it is mounted (lazily if busy), removes the image file, and removes the directory
+# (the mount point it made) when it is empty once unmounted.
 reflink_dir_unmount() {
   local image="$1" dir="$2"
   if mountpoint -q "$dir" 2>/dev/null; then
     umount "$dir" 2>/dev/null || umount -l "$dir" 2>/dev/null || true
   fi
   rm -f "$image"
+  if [[ -d "$dir" ]] && ! mountpoint -q "$dir" 2>/dev/null; then
+    rmdir "$dir" 2>/dev/null || true
+  fi
 }
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
