@@ -1,85 +1,63 @@
 namespace ImageVolumeCache.Sample;
 
-/// <summary>The sample's own settings: the <c>Sample</c> section of appsettings.json, overridden by command-line options.</summary>
+/// <summary>The sample's own settings, as the command line gave them (see <see cref="SampleCommandLine"/>), already checked.</summary>
 internal sealed class SampleOptions
 {
-    /// <summary>Command-line options and the keys they set.</summary>
-    public static readonly IReadOnlyDictionary<string, string> SwitchMappings = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["--backend"] = "Sample:Backend",
-        ["--data-dir"] = "Sample:DataDir",
-        ["--image-size-mb"] = "Sample:ImageSizeMb",
-        ["--image"] = "Sample:Image",
-        ["--disk-format"] = "Sample:DiskFormat",
-        ["--volumes"] = "Sample:Volumes",
-        ["--direct-image-clone"] = "Sample:DirectImageClone",
-        ["--keep-volumes"] = "Sample:KeepVolumes",
-        ["--store"] = "Sample:Store",
-        ["--store-file"] = "Sample:StoreFile",
-        ["--store-connection"] = "Sample:StoreConnection",
-    };
+    /// <summary>The one backend the sample registers, the one its volumes are made on.</summary>
+    public const string Backend = "host1@fs";
 
-    /// <summary>The backend the volumes are made on.</summary>
-    public string Backend { get; set; } = "host1@fs";
-
-    /// <summary>The folder holding <c>volumes/</c> and <c>images/</c>; empty means a folder under the system temp directory.</summary>
-    public string DataDir { get; set; } = string.Empty;
-
-    /// <summary>The size of the generated demo image, in MiB.</summary>
-    public int ImageSizeMb { get; set; } = 512;
-
-    /// <summary>The disk formats <see cref="DiskFormat"/> may claim: those the folder image service holds.</summary>
+    /// <summary>The disk formats <see cref="ClaimedDiskFormat"/> may be: those the folder image service holds.</summary>
     public static readonly IReadOnlyList<string> DiskFormats = ["raw", "qcow2", "vmdk", "vhd", "vhdx", "vdi", "iso"];
 
-    /// <summary>An image file to use instead of the generated one, in any of <see cref="DiskFormats"/>.</summary>
-    public string Image { get; set; } = string.Empty;
+    /// <summary>The stores <see cref="Store"/> may name.</summary>
+    public static readonly IReadOnlyList<string> Stores = ["sqlite", "memory", "postgres"];
 
-    /// <summary>The disk format the image claims (checked against its bytes); empty means detected from them.</summary>
-    public string DiskFormat { get; set; } = string.Empty;
+    /// <summary>The folder holding <c>volumes/</c>, <c>images/</c>, <c>scratch/</c> and <c>cache.db</c>, as a full path.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Delete what an earlier run left in <see cref="DataDirectory"/> before starting, so the cache starts empty.</summary>
+    public bool Reset { get; init; }
+
+    /// <summary>The size of the generated demo image, in MiB.</summary>
+    public int ImageSizeMb { get; init; } = 512;
+
+    /// <summary>An image file to use instead of the generated one, in any of <see cref="DiskFormats"/>, as a full path; empty for none.</summary>
+    public string Image { get; init; } = string.Empty;
+
+    /// <summary>The disk format the image claims (checked against its bytes), in lower case; <see langword="null"/> when it is detected from them.</summary>
+    public string? ClaimedDiskFormat { get; init; }
 
     /// <summary>How many volumes to make from the image (the first is a miss, the rest hits).</summary>
-    public int Volumes { get; set; } = 4;
+    public int Volumes { get; init; } = 4;
 
     /// <summary>Let the driver reflink the image file straight into volumes when it can (then the cache is not used).</summary>
-    public bool DirectImageClone { get; set; }
+    public bool DirectImageClone { get; init; }
 
     /// <summary>Keep the volumes after the run (they are deleted by default, to give the disk space back).</summary>
-    public bool KeepVolumes { get; set; }
+    public bool KeepVolumes { get; init; }
 
     /// <summary>
-    /// Where cache entries are kept: <c>sqlite</c> (a file, so a second run starts with hits), <c>memory</c>, or
-    /// <c>postgres</c> (a PostgreSQL database named by <see cref="StoreConnection"/>; a second run starts with hits too).
+    /// Where cache entries are kept, one of <see cref="Stores"/>: <c>sqlite</c> (a file, so a second run starts with
+    /// hits), <c>memory</c>, or <c>postgres</c> (the database named by <see cref="StoreConnection"/>; a second run starts with hits too).
     /// </summary>
-    public string Store { get; set; } = "sqlite";
+    public string Store { get; init; } = "sqlite";
 
-    /// <summary>The SQLite file; empty means <c>cache.db</c> in the data folder.</summary>
-    public string StoreFile { get; set; } = string.Empty;
+    /// <summary>The SQLite file, as a full path; empty means <c>cache.db</c> in the data folder.</summary>
+    public string StoreFile { get; init; } = string.Empty;
 
     /// <summary>The Npgsql connection string of the PostgreSQL store; required with <c>--store postgres</c>.</summary>
-    public string StoreConnection { get; set; } = string.Empty;
+    public string StoreConnection { get; init; } = string.Empty;
 
-    public bool StoresInMemory => string.Equals(Store, "memory", StringComparison.OrdinalIgnoreCase);
+    public bool StoresInMemory => Store == "memory";
 
-    public bool StoresInPostgreSql => string.Equals(Store, "postgres", StringComparison.OrdinalIgnoreCase);
+    public bool StoresInPostgreSql => Store == "postgres";
 
-    /// <summary>The claimed disk format in lower case; <see langword="null"/> when none is claimed (the format is detected).</summary>
-    public string? ClaimedDiskFormat => string.IsNullOrWhiteSpace(DiskFormat) ? null : DiskFormat.Trim().ToLowerInvariant();
+    public string StoreFilePath => StoreFile.Length == 0 ? Path.Combine(DataDirectory, SampleDataFolder.StoreFileName) : StoreFile;
 
-    public bool IsDiskFormatKnown => ClaimedDiskFormat is null || DiskFormats.Contains(ClaimedDiskFormat);
+    public string VolumesDirectory => Path.Combine(DataDirectory, SampleDataFolder.VolumesFolderName);
 
-    public bool IsStoreKnown => StoresInMemory || StoresInPostgreSql || string.Equals(Store, "sqlite", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary>With <c>--store postgres</c>, a connection string is needed: it names the server, the database and the user.</summary>
-    public bool LacksStoreConnection => StoresInPostgreSql && string.IsNullOrWhiteSpace(StoreConnection);
-
-    public string StoreFilePath => string.IsNullOrWhiteSpace(StoreFile) ? Path.Combine(DataDirectory, "cache.db") : Path.GetFullPath(StoreFile);
-
-    public string DataDirectory => string.IsNullOrWhiteSpace(DataDir) ? Path.Combine(Path.GetTempPath(), "imagevolumecache-sample") : Path.GetFullPath(DataDir);
-
-    public string VolumesDirectory => Path.Combine(DataDirectory, "volumes");
-
-    public string ImagesDirectory => Path.Combine(DataDirectory, "images");
+    public string ImagesDirectory => Path.Combine(DataDirectory, SampleDataFolder.ImagesFolderName);
 
     /// <summary>Where images that are converted are downloaded, unless ImageVolumeCache:Conversion:ScratchDirectory names a folder: beside the volumes.</summary>
-    public string ScratchDirectory => Path.Combine(DataDirectory, "scratch");
+    public string ScratchDirectory => Path.Combine(DataDirectory, SampleDataFolder.ScratchFolderName);
 }

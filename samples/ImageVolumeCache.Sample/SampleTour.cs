@@ -22,7 +22,9 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         var pipeline = services.GetRequiredService<CreateFromImagePipeline>();
         var cache = services.GetRequiredService<IImageVolumeCache>();
 
-        await output.WriteLineAsync($"ImageVolumeCache sample: backend {options.Backend}, volumes in {options.VolumesDirectory}, entries in {StoreName()}");
+        await output.WriteLineAsync(CacheState((await cache.ListAsync(null, cancellationToken)).Count));
+        await output.WriteLineAsync($"ImageVolumeCache sample: backend {SampleOptions.Backend}, volumes in {options.VolumesDirectory}, entries in {StoreName()}");
+        notifier.Release();
         await RemoveEarlierUserVolumesAsync(cancellationToken);
         ImageInfo image = await AddImageAsync(images, cancellationToken);
         bool cached = (await cache.ListAsync(null, cancellationToken)).Any(e => e.ImageId == ImageId && e.ImageUpdatedAt == image.UpdatedAt);
@@ -118,7 +120,7 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
     private async Task CreateAsync(CreateFromImagePipeline pipeline, string volumeId, int sizeGb, string what, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync($"- {volumeId}: {sizeGb} GB from {ImageId}; {what}");
-        var volume = new VolumeSpec(volumeId, options.Backend, sizeGb) { ProjectId = Requester.ProjectId, UserId = Requester.UserId };
+        var volume = new VolumeSpec(volumeId, SampleOptions.Backend, sizeGb) { ProjectId = Requester.ProjectId, UserId = Requester.UserId };
         CreateVolumeFromImageResult result = await pipeline.CreateAsync(new CreateVolumeFromImageRequest(Requester, volume, ImageId), cancellationToken);
         _made.Add((volumeId, sizeGb, result));
 
@@ -238,6 +240,23 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         }
     }
 
+    /// <summary>
+    /// The first line: whether the cache starts empty or warm (with the entries an earlier run kept, so that even the
+    /// first volume is a hit), and where it is kept.
+    /// </summary>
+    private string CacheState(int entries)
+    {
+        if (options.StoresInMemory)
+        {
+            return $"Cache: empty (entries are kept in memory, so every run starts empty; data in {options.DataDirectory})";
+        }
+
+        string where = options.StoresInPostgreSql || options.StoreFile.Length > 0 ? StoreName() : options.DataDirectory;
+        return entries > 0 ? $"Cache: warm, {entries} {(entries == 1 ? "entry" : "entries")} kept from an earlier run in {where} (--reset starts empty)"
+            : options.Reset ? $"Cache: empty (reset, first run in {where})"
+            : $"Cache: empty (first run in {where})";
+    }
+
     /// <summary>Where the entries are: memory, the SQLite file, or the PostgreSQL server, database and schema (never the password).</summary>
     private string StoreName() =>
         options.StoresInMemory ? "memory"
@@ -245,7 +264,7 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         : options.StoreFilePath;
 
     private FileSystemVolumeDriver Driver() =>
-        new(new FileSystemVolumeDriverOptions { BackendName = options.Backend, Directory = options.VolumesDirectory });
+        new(new FileSystemVolumeDriverOptions { BackendName = SampleOptions.Backend, Directory = options.VolumesDirectory });
 
     private static string Milliseconds(TimeSpan duration) => $"{duration.TotalMilliseconds:N0} ms";
 }

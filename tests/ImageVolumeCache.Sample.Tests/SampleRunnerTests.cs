@@ -80,7 +80,7 @@ public sealed partial class SampleRunnerTests
         using var data = new TemporaryDirectory();
         using var output = new StringWriter();
 
-        int exitCode = await SampleRunner.RunAsync(["--data-dir", data.Path, "--volumes", "1"], output, interactive: false, CancellationToken.None);
+        int exitCode = await SampleCommandLine.RunAsync(["--data-dir", data.Path, "--volumes", "1"], output, output, interactive: false, CancellationToken.None);
 
         Assert.That(exitCode, Is.EqualTo(2));
         Assert.That(output.ToString(), Does.Contain("--volumes"));
@@ -89,8 +89,8 @@ public sealed partial class SampleRunnerTests
     private static async Task<(int ExitCode, string Output)> RunAsync(string dataDir, params string[] more)
     {
         using var output = new StringWriter();
-        int exitCode = await SampleRunner.RunAsync(
-            ["--image-size-mb", "8", "--data-dir", dataDir, "--volumes", "3", .. more], output, interactive: false, CancellationToken.None);
+        int exitCode = await SampleCommandLine.RunAsync(
+            ["--image-size-mb", "8", "--data-dir", dataDir, "--volumes", "3", .. more], output, output, interactive: false, CancellationToken.None);
         return (exitCode, output.ToString());
     }
 

@@ -8,16 +8,28 @@ public static class ChildProcess
 {
     public static Process Start(params string[] args)
     {
-        string child = Path.Combine(TestContext.CurrentContext.TestDirectory, "ImageVolumeCache.Sqlite.TestHost.dll");
+        ProcessStartInfo info = StartInfo("ImageVolumeCache.Sqlite.TestHost.dll", args);
+        return Process.Start(info) ?? throw new InvalidOperationException($"Could not start {info.ArgumentList[0]}.");
+    }
+
+    /// <summary>
+    /// How to run <paramref name="program"/>, a program copied beside the tests (a referenced project's output), with
+    /// <paramref name="args"/>: with the <c>dotnet</c> that runs the tests, output and errors redirected.
+    /// </summary>
+    /// <param name="program">The program's file name, such as <c>ImageVolumeCache.Sample.dll</c>.</param>
+    /// <param name="args">Its arguments.</param>
+    public static ProcessStartInfo StartInfo(string program, IEnumerable<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
         string dotnet = Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath! : "dotnet";
         var info = new ProcessStartInfo(dotnet) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(child);
+        info.ArgumentList.Add(Path.Combine(TestContext.CurrentContext.TestDirectory, program));
         foreach (string arg in args)
         {
             info.ArgumentList.Add(arg);
         }
 
-        return Process.Start(info) ?? throw new InvalidOperationException($"Could not start {child}.");
+        return info;
     }
 
     public static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
