@@ -16,6 +16,15 @@ public sealed partial class ReadmeFiguresTests
         Assert.That(captions.Where(c => !Date().IsMatch(c) || !c.Contains('`', StringComparison.Ordinal)), Is.Empty, "captions without a date and a command");
     }
 
+    [Test]
+    public void Every_paragraph_that_gives_measured_figures_names_its_date_and_its_command()
+    {
+        string[] measured = [.. RepositoryFiles.Read("README.md").Split("\n\n").Where(p => p.Contains("Measured", StringComparison.Ordinal) || p.Contains("measured", StringComparison.Ordinal))];
+
+        Assert.That(measured, Is.Not.Empty);
+        Assert.That(measured.Where(p => !Date().IsMatch(p) || !p.Contains('`', StringComparison.Ordinal)), Is.Empty, "paragraphs with figures but no date and command");
+    }
+
     [GeneratedRegex(@"\b20\d\d-\d\d-\d\d\b")]
     private static partial Regex Date();
 }
