@@ -18,6 +18,9 @@ internal sealed class CacheFillFlights
     /// <summary>The number of fills in progress.</summary>
     public int Count => _fills.Count;
 
+    /// <summary>The number of fills of one scope in progress (a walk of every fill: for statistics, not requests).</summary>
+    public int CountFor(string scopeKey) => _fills.Keys.Count(key => string.Equals(key.ScopeKey, scopeKey, StringComparison.Ordinal));
+
     /// <summary>
     /// Makes the caller the leader of the fill for (scope, image), or gives it the fill another request leads.
     /// Returns <see langword="true"/> when the caller leads.

@@ -261,6 +261,10 @@ internal sealed partial class DefaultImageVolumeCache
                 outcome = lease is null ? CacheFillOutcome.NotCached : CacheFillOutcome.Created;
             }
         }
+        catch (Exception ex) when (NoteFillFailed(scope, image, ex))
+        {
+            throw; // never reached: the filter only notes the failure
+        }
         finally
         {
             _fills.Complete(scope.Key, image.Id, fill, outcome, refusal);
@@ -356,6 +360,7 @@ internal sealed partial class DefaultImageVolumeCache
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && !IsImageFailure(ex) && !client.IsImageFailure(state, ex))
         {
             Log.CacheEntryCreationFailed(_logger, ex, image.Id, scope.Key);
+            NoteFillFailed(scope, image, ex);
             if (filled)
             {
                 await DeleteFilledVolumeAsync(scope, cacheVolume.Id).ConfigureAwait(false);

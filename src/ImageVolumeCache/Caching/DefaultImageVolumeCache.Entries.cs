@@ -99,6 +99,7 @@ internal sealed partial class DefaultImageVolumeCache
         // As in Cinder, a hit is announced with the entry's host (in a cluster, the member that made it).
         Log.CacheHit(_logger, image.Id, scope.Key, lease.Entry.Id, lease.Entry.VolumeId);
         _metrics.Hit(scope);
+        CountersFor(scope).Hit();
         await NotifyAsync(ImageVolumeCacheEventTypes.Hit, image.Id, lease.Entry.Scope, cancellationToken).ConfigureAwait(false);
         return new CacheLookup(lease, NoFill: false);
     }
@@ -128,6 +129,7 @@ internal sealed partial class DefaultImageVolumeCache
     {
         Log.CacheMiss(_logger, image.Id, scope.Key);
         _metrics.Miss(scope);
+        CountersFor(scope).Miss();
         await NotifyAsync(ImageVolumeCacheEventTypes.Miss, image.Id, scope, cancellationToken).ConfigureAwait(false);
     }
 

@@ -204,6 +204,7 @@ internal sealed partial class DefaultImageVolumeCache
         Forget(entry);
         Log.CacheEntryEvicted(_logger, entry.Id, entry.ImageId, entry.VolumeId, entry.SizeGb, entry.ScopeKey, reason);
         _metrics.Evicted(entry.Scope.Backend, reason);
+        CountersFor(entry.Scope).Evicted(reason);
         await RefreshTotalsAsync(entry.Scope, CancellationToken.None).ConfigureAwait(false);
         await NotifyAsync(ImageVolumeCacheEventTypes.Evict, entry.ImageId, entry.Scope, CancellationToken.None).ConfigureAwait(false);
         return true;

@@ -30,6 +30,24 @@ public interface IImageVolumeCache
     /// <returns><see langword="true"/> when an entry was removed.</returns>
     ValueTask<bool> OnVolumeDeletedAsync(string volumeId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What the cache holds and has done, per scope: entries and GB from the store, the limits, and this process's hits,
+    /// misses, evictions by reason, fills in progress and last fill error since it started. Reads every entry of the
+    /// store: for operators and health checks, not for every request.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The statistics.</returns>
+    ValueTask<ImageVolumeCacheStatistics> GetStatisticsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Lists entries, most recently used first, a page at a time, for administration.</summary>
+    /// <param name="scopeKey">The scope to list, or <see langword="null"/> for every scope.</param>
+    /// <param name="skip">How many entries to skip (0 or more).</param>
+    /// <param name="take">How many entries to return at most (1 or more).</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The page of entries.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="skip"/> is negative, or <paramref name="take"/> is not positive.</exception>
+    ValueTask<IReadOnlyList<ImageCacheEntry>> ListByLastUseAsync(string? scopeKey, int skip, int take, CancellationToken cancellationToken);
+
     /// <summary>Lists entries, for administration.</summary>
     /// <param name="scopeKey">A scope key, or <see langword="null"/> for every scope.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -120,7 +120,7 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         _ => "download",
     };
 
-    private static string ReasonTag(EvictionReason reason) => reason switch
+    internal static string ReasonTag(EvictionReason reason) => reason switch
     {
         EvictionReason.Space => "space",
         EvictionReason.Stale => "stale",
