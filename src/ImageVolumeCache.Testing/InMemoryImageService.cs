@@ -55,6 +55,11 @@ public sealed class InMemoryImageService : IImageService
         return info;
     }
 
+    /// <summary>Deletes an image: it is not found from now on.</summary>
+    /// <param name="id">The image id.</param>
+    /// <returns>Whether the image existed.</returns>
+    public bool Remove(string id) => _images.TryRemove(id, out _);
+
     /// <summary>Replaces an image's description (for example to add locations), keeping its data and visibility.</summary>
     /// <param name="id">The image id.</param>
     /// <param name="change">Makes the new description from the old.</param>

@@ -48,6 +48,17 @@ public interface IImageVolumeCache
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="skip"/> is negative, or <paramref name="take"/> is not positive.</exception>
     ValueTask<IReadOnlyList<ImageCacheEntry>> ListByLastUseAsync(string? scopeKey, int skip, int take, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Evicts every entry of an image the image service deleted, in every scope, with reason <c>image_deleted</c> (one
+    /// <c>evict</c> each), so that its data does not linger in the backends. An entry in use is left to the next trim.
+    /// The trimmer finds deleted images by itself too (<see cref="ImageVolumeCacheOptions.ImageChecksPerTrim"/>); this
+    /// call is for a host that learns of the deletion first.
+    /// </summary>
+    /// <param name="imageId">The deleted image.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>How many entries were evicted.</returns>
+    ValueTask<int> OnImageDeletedAsync(string imageId, CancellationToken cancellationToken);
+
     /// <summary>Lists entries, for administration.</summary>
     /// <param name="scopeKey">A scope key, or <see langword="null"/> for every scope.</param>
     /// <param name="cancellationToken">Cancels the call.</param>

@@ -12,6 +12,12 @@ public sealed class BackendCacheOptions
     /// <summary>The most cache entries per scope of this backend; 0 = unlimited. Default <see langword="null"/> (use the default).</summary>
     public int? MaxCount { get; set; }
 
+    /// <summary>This backend's own <see cref="CacheDefaultsOptions.MaxIdle"/>. Default <see langword="null"/> (use the default).</summary>
+    public TimeSpan? MaxIdle { get; set; }
+
+    /// <summary>This backend's own <see cref="CacheDefaultsOptions.PurgeWhenDisabled"/>. Default <see langword="null"/> (use the default).</summary>
+    public bool? PurgeWhenDisabled { get; set; }
+
     /// <summary>
     /// The cluster this backend serves with other hosts (Cinder's cluster name, for example <c>cluster1@lvm</c>), or
     /// <see langword="null"/> when it serves none. Entries of that cluster that other members made are evicted, retired

@@ -1,7 +1,7 @@
 namespace ImageVolumeCache.Configuration;
 
 /// <summary>The settings in force for one backend after its own values are laid over the defaults.</summary>
-internal readonly record struct CacheLimits(bool Enabled, int MaxSizeGb, int MaxCount)
+internal readonly record struct CacheLimits(bool Enabled, int MaxSizeGb, int MaxCount, TimeSpan MaxIdle = default, bool PurgeWhenDisabled = false)
 {
     public bool Unlimited => MaxSizeGb == 0 && MaxCount == 0;
 
@@ -18,12 +18,14 @@ internal readonly record struct CacheLimits(bool Enabled, int MaxSizeGb, int Max
         CacheDefaultsOptions defaults = options.Defaults;
         if (!options.Backends.TryGetValue(backend, out BackendCacheOptions? own))
         {
-            return new CacheLimits(defaults.Enabled, defaults.MaxSizeGb, defaults.MaxCount);
+            return new CacheLimits(defaults.Enabled, defaults.MaxSizeGb, defaults.MaxCount, defaults.MaxIdle, defaults.PurgeWhenDisabled);
         }
 
         return new CacheLimits(
             own.Enabled ?? defaults.Enabled,
             own.MaxSizeGb ?? defaults.MaxSizeGb,
-            own.MaxCount ?? defaults.MaxCount);
+            own.MaxCount ?? defaults.MaxCount,
+            own.MaxIdle ?? defaults.MaxIdle,
+            own.PurgeWhenDisabled ?? defaults.PurgeWhenDisabled);
     }
 }

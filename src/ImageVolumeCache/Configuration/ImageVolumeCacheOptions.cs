@@ -65,6 +65,20 @@ public sealed class ImageVolumeCacheOptions
     /// </summary>
     public UnknownKeyHandling UnknownKeys { get; set; } = UnknownKeyHandling.Error;
 
+    /// <summary>
+    /// How often a hosted service trims the cache: evicts what exceeds each scope's limits (reason <c>trim</c>), what went
+    /// unused longer than <c>MaxIdle</c> (<c>idle</c>), and the entries of images the image service deleted
+    /// (<c>image_deleted</c>) or changed (<c>stale</c>). It also runs at once when the configuration is reloaded, so a
+    /// lowered limit applies at once. <see cref="TimeSpan.Zero"/> runs it only on reloads. From 0 to 1 day; default 10 minutes.
+    /// </summary>
+    public TimeSpan TrimInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// How many cached images a trim checks against the image service (each one call), taking the next ones on the next
+    /// trim, so that a deleted image's data does not linger; 0 checks none. Must be 0 or more; default 100.
+    /// </summary>
+    public int ImageChecksPerTrim { get; set; } = 100;
+
     /// <summary>How images that are not raw are downloaded and converted with <c>qemu-img</c>: scratch space and limits.</summary>
     public DiskImageConversionOptions Conversion { get; set; } = new();
 }

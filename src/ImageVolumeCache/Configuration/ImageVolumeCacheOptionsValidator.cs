@@ -48,6 +48,20 @@ internal sealed class ImageVolumeCacheOptionsValidator(
         }
 
         ValidateConversion(options.Conversion, failures);
+        if (options.Defaults.MaxIdle < TimeSpan.Zero)
+        {
+            failures.Add($"{path.Key("Defaults:MaxIdle")} must be 0 (never) or more, but was {options.Defaults.MaxIdle}.");
+        }
+
+        if (options.TrimInterval < TimeSpan.Zero || options.TrimInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{path.Key("TrimInterval")} must be from 00:00:00 to 1.00:00:00, but was {options.TrimInterval}.");
+        }
+
+        if (options.ImageChecksPerTrim < 0)
+        {
+            failures.Add($"{path.Key("ImageChecksPerTrim")} must be 0 or more, but was {options.ImageChecksPerTrim}.");
+        }
 
         var registered = new HashSet<string>(backends.Select(b => b.Name), StringComparer.Ordinal);
         foreach ((string backend, BackendCacheOptions own) in options.Backends)
@@ -61,6 +75,11 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             string key = path.Key($"Backends:{backend}");
             ValidateLimit(own.MaxSizeGb, $"{key}:MaxSizeGb", failures);
             ValidateLimit(own.MaxCount, $"{key}:MaxCount", failures);
+            if (own.MaxIdle < TimeSpan.Zero)
+            {
+                failures.Add($"{key}:MaxIdle must be 0 (never) or more, but was {own.MaxIdle}.");
+            }
+
             if (own.IncludeInClusterOnStart && string.IsNullOrWhiteSpace(own.Cluster))
             {
                 failures.Add($"{key}:IncludeInClusterOnStart is true, but {key}:Cluster is not set: a backend is included in the cluster it names.");

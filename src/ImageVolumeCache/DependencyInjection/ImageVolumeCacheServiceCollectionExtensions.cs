@@ -77,6 +77,7 @@ public static class ImageVolumeCacheServiceCollectionExtensions
         services.TryAddSingleton(CreatePipeline);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheStartupCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheReconciliationService>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheTrimmer>());
         return new ImageVolumeCacheBuilder(services);
     }
 

@@ -17,4 +17,10 @@ internal enum EvictionReason
 
     /// <summary>A host joined a cluster that holds an entry of the same image already: the host's own entry goes.</summary>
     ClusterConflict,
+
+    /// <summary>Unused for longer than the backend's <c>MaxIdle</c>.</summary>
+    Idle,
+
+    /// <summary>Its image was deleted from the image service.</summary>
+    ImageDeleted,
 }

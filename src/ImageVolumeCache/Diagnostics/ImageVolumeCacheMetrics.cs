@@ -131,6 +131,8 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         EvictionReason.Purge => "purge",
         EvictionReason.Untrusted => "untrusted",
         EvictionReason.ClusterConflict => "cluster_conflict",
+        EvictionReason.Idle => "idle",
+        EvictionReason.ImageDeleted => "image_deleted",
         _ => "trim",
     };
 

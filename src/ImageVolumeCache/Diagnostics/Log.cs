@@ -214,4 +214,13 @@ internal static partial class Log
 
     [LoggerMessage(1096, LogLevel.Warning, "Killed process {ProcessId} (a qemu-img whose owner ended without stopping it), still converting from scratch folder {Path}.")]
     public static partial void ScratchOrphanKilled(ILogger logger, int processId, string path);
+
+    [LoggerMessage(1097, LogLevel.Information, "A trim evicted {Purged} entries of backends turned off, {OverLimits} over the limits, {Idle} idle, {ImageDeleted} of deleted images and {Stale} stale ones.")]
+    public static partial void TrimEvicted(ILogger logger, int purged, int overLimits, int idle, int imageDeleted, int stale);
+
+    [LoggerMessage(1098, LogLevel.Warning, "Checking cached image {ImageId} against the image service failed; the next trim checks it again.")]
+    public static partial void TrimImageCheckFailed(ILogger logger, Exception exception, string imageId);
+
+    [LoggerMessage(1099, LogLevel.Error, "Trimming the image-volume cache failed; the next trim runs as planned.")]
+    public static partial void TrimFailed(ILogger logger, Exception exception);
 }
