@@ -17,24 +17,33 @@ internal sealed class ImageVolumeCacheTrimmer(
     ILogger<ImageVolumeCacheTrimmer> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _reloaded = new(0, 1);
+    private IDisposable? _subscription;
+
+    /// <summary>Subscribes to reloads before the loop starts (which runs on a thread of its own), so that none is missed.</summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription ??= options.OnChange(_ => SignalReload());
+        return base.StartAsync(cancellationToken);
+    }
+
+    private void SignalReload()
+    {
+        try
+        {
+            _reloaded.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // A trim is already due.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The host has stopped.
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using IDisposable? subscription = options.OnChange(_ =>
-        {
-            if (_reloaded.CurrentCount == 0)
-            {
-                try
-                {
-                    _reloaded.Release();
-                }
-                catch (SemaphoreFullException)
-                {
-                    // A run is already due.
-                }
-            }
-        });
-
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan interval = options.CurrentValue.TrimInterval;
@@ -67,6 +76,7 @@ internal sealed class ImageVolumeCacheTrimmer(
 
     public override void Dispose()
     {
+        _subscription?.Dispose();
         _reloaded.Dispose();
         base.Dispose();
     }

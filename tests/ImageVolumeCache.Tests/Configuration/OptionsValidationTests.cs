@@ -48,6 +48,24 @@ public sealed class OptionsValidationTests
         Assert.That(message, Does.Contain(expected));
     }
 
+    [TestCase("TrimInterval", "-00:00:01", "ImageVolumeCache:TrimInterval must be from 00:00:00 to 1.00:00:00, but was -00:00:01.")]
+    [TestCase("ImageChecksPerTrim", "-1", "ImageVolumeCache:ImageChecksPerTrim must be 0 or more, but was -1.")]
+    [TestCase("Defaults:MaxIdle", "-1.00:00:00", "ImageVolumeCache:Defaults:MaxIdle must be 0 (never) or more, but was -1.00:00:00.")]
+    public void A_bad_trim_option_names_its_key(string key, string value, string expected)
+    {
+        string message = StartupFailure(new() { [$"ImageVolumeCache:{key}"] = value });
+
+        Assert.That(message, Does.Contain(expected));
+    }
+
+    [Test]
+    public void A_negative_backend_max_idle_names_the_key()
+    {
+        string message = StartupFailure(new() { [$"ImageVolumeCache:Backends:{Backend}:MaxIdle"] = "-00:05:00" });
+
+        Assert.That(message, Does.Contain($"ImageVolumeCache:Backends:{Backend}:MaxIdle must be 0 (never) or more, but was -00:05:00."));
+    }
+
     [Test]
     public void Conversion_options_default_to_cinders_limits_and_no_scratch_folder_of_their_own()
     {

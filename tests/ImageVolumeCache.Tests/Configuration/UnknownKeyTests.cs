@@ -20,7 +20,7 @@ public sealed class UnknownKeyTests
         string message = StartupFailure(new() { [$"ImageVolumeCache:Backends:{Backend}:MaxCont"] = "50" });
 
         Assert.That(message, Is.EqualTo(
-            "ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxSizeGb); " +
+            "ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled); " +
             "to only warn of unknown keys, set ImageVolumeCache:UnknownKeys to Warn."));
     }
 
@@ -49,7 +49,7 @@ public sealed class UnknownKeyTests
         Assert.That(message, Does.Not.Contain("ImageVolumeCache:Backend:"));
     }
 
-    [TestCase("ImageVolumeCache:Defaults:MaxSize", "ImageVolumeCache:Defaults:MaxSize is not a known key (known here: Enabled, MaxCount, MaxSizeGb)")]
+    [TestCase("ImageVolumeCache:Defaults:MaxSize", "ImageVolumeCache:Defaults:MaxSize is not a known key (known here: Enabled, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled)")]
     [TestCase("ImageVolumeCache:InternalTenant:IsConfigured", "ImageVolumeCache:InternalTenant:IsConfigured is not a known key (known here: ProjectId, UserId)")]
     public void Key_no_option_reads_stops_start_up_naming_the_keys_known_next_to_it(string key, string expected)
     {
@@ -133,8 +133,8 @@ public sealed class UnknownKeyTests
         Assert.That(warnings.Select(w => w.Level), Is.All.EqualTo(LogLevel.Warning));
         Assert.That(warnings.Select(w => w.Message), Is.EquivalentTo(new[]
         {
-            "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxSizeGb); it is ignored.",
-            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, InternalTenant, ReconcileOnStartup, UnknownKeys); it is ignored.",
+            "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled); it is ignored.",
+            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, ImageChecksPerTrim, InternalTenant, ReconcileOnStartup, TrimInterval, UnknownKeys); it is ignored.",
         }));
     }
 
