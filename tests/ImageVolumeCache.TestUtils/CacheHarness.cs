@@ -79,6 +79,11 @@ public sealed class CacheHarness : IDisposable
     /// <summary>Collects the measurements of one of the library's counters.</summary>
     public MetricCollector<long> Collect(string instrumentName) => new(MeterFactory, ImageVolumeCacheDiagnostics.MeterName, instrumentName);
 
+    /// <summary>Collects the measurements of one of the library's instruments of another type (the histograms of seconds).</summary>
+    public MetricCollector<T> Collect<T>(string instrumentName)
+        where T : struct =>
+        new(MeterFactory, ImageVolumeCacheDiagnostics.MeterName, instrumentName);
+
     public CreateFromImagePipeline Pipeline => _provider.GetRequiredService<CreateFromImagePipeline>();
 
     /// <summary>The cache as hosts see it; the core's tests reach its internal calls through extensions of their own.</summary>

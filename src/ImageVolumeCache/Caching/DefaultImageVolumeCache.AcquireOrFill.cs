@@ -270,6 +270,8 @@ internal sealed partial class DefaultImageVolumeCache
             _fills.Complete(scope.Key, image.Id, fill, outcome, refusal);
             if (fillLease is not null)
             {
+                // Only a fill this process made is counted: without the lease, another process or host filled (and counts it).
+                _metrics.FillEnded(scope.Backend, FillOutcomeTag(outcome));
                 await fillLease.DisposeAsync().ConfigureAwait(false);
             }
         }
@@ -400,6 +402,15 @@ internal sealed partial class DefaultImageVolumeCache
 
         return lease;
     }
+
+    /// <summary>The <c>outcome</c> tag of the fills counter.</summary>
+    private static string FillOutcomeTag(CacheFillOutcome outcome) => outcome switch
+    {
+        CacheFillOutcome.Created => "created",
+        CacheFillOutcome.NotCached => "not_cached",
+        CacheFillOutcome.Refused => "refused",
+        _ => "failed",
+    };
 
     private static bool IsImageFailure(Exception ex) =>
         ex is ImageNotFoundException or ImageDataCorruptException or ImageUnacceptableException;

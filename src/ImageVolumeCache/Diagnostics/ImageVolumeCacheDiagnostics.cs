@@ -27,14 +27,44 @@ public static class ImageVolumeCacheDiagnostics
     /// <summary>Counter of evictions; tags <c>backend</c> and <c>reason</c>.</summary>
     public const string Evictions = "imagevolumecache.cache.evictions";
 
+    /// <summary>
+    /// Counter of cache fills this process made (it held the fill lease), by how each ended; tags <c>backend</c> and
+    /// <c>outcome</c> (<c>created</c>, <c>not_cached</c>, <c>failed</c>, <c>refused</c>).
+    /// </summary>
+    public const string Fills = "imagevolumecache.cache.fills";
+
     /// <summary>Histogram of pipeline duration in seconds; tags <c>backend</c> and <c>path</c>.</summary>
     public const string PipelineDuration = "imagevolumecache.pipeline.duration";
 
-    /// <summary>Counter of image bytes downloaded; tag <c>backend</c>.</summary>
-    public const string BytesDownloaded = "imagevolumecache.image.bytes_downloaded";
+    /// <summary>
+    /// Counter of image bytes read from the image service, in bytes, those of downloads that failed or stalled included;
+    /// tag <c>backend</c>.
+    /// </summary>
+    public const string BytesDownloaded = "imagevolumecache.download.io";
+
+    /// <summary>
+    /// Histogram of the duration in seconds of each completed download of an image (into a volume or a scratch file,
+    /// stalled attempts included); tag <c>backend</c>.
+    /// </summary>
+    public const string DownloadDuration = "imagevolumecache.download.duration";
+
+    /// <summary>Histogram of the size in bytes of each completed download of an image; tag <c>backend</c>.</summary>
+    public const string DownloadSize = "imagevolumecache.download.size";
 
     /// <summary>Counter of stalled downloads started over; tag <c>backend</c>.</summary>
     public const string DownloadRetries = "imagevolumecache.download.retries";
+
+    /// <summary>
+    /// Histogram of the duration in seconds of each conversion of an image to raw (<c>qemu-img convert</c>); tags
+    /// <c>backend</c> and <c>format</c> (the image's format, such as <c>qcow2</c>).
+    /// </summary>
+    public const string ConversionDuration = "imagevolumecache.conversion.duration";
+
+    /// <summary>
+    /// Histogram of the size in bytes of each conversion's raw disk (the image's virtual size); tags <c>backend</c> and
+    /// <c>format</c>.
+    /// </summary>
+    public const string ConversionSize = "imagevolumecache.conversion.size";
 
     /// <summary>
     /// Gauge of the entries a scope holds, as this process last read them from the entry store; tags <c>scope</c> and
@@ -43,8 +73,8 @@ public static class ImageVolumeCacheDiagnostics
     public const string Entries = "imagevolumecache.cache.entries";
 
     /// <summary>
-    /// Gauge of the total size in GB of a scope's entries, as this process last read it from the entry store; tags
-    /// <c>scope</c> and <c>backend</c>.
+    /// Gauge of the total size in bytes of a scope's entries (their sizes in GB times 2^30), as this process last read it
+    /// from the entry store; tags <c>scope</c> and <c>backend</c>.
     /// </summary>
-    public const string SizeGb = "imagevolumecache.cache.size";
+    public const string Size = "imagevolumecache.cache.size";
 }

@@ -8,6 +8,21 @@ namespace ImageVolumeCache.Diagnostics;
 /// </summary>
 internal sealed class ImageVolumeCacheMetrics : IDisposable
 {
+    // Bucket boundaries the library advises for its histograms (an exporter may override them). The SDKs' defaults
+    // (0 to 10,000) suit milliseconds; these durations are seconds, from a hit's few milliseconds to a large image's
+    // download of an hour, and these sizes are disk images, from a megabyte to a terabyte (powers of four).
+    private static readonly InstrumentAdvice<double> DurationAdvice = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600],
+    };
+
+    private static readonly InstrumentAdvice<long> SizeAdvice = new()
+    {
+        HistogramBucketBoundaries = [1L << 20, 1L << 22, 1L << 24, 1L << 26, 1L << 28, 1L << 30, 1L << 32, 1L << 34, 1L << 36, 1L << 38, 1L << 40],
+    };
+
+    private const long BytesPerGb = 1L << 30;
+
     // The gauges report the totals this process last read from the entry store, per scope key. A read is numbered when
     // it starts (after the change it follows); a result is kept only when no later-started read was kept already, so
     // two racing refreshes never leave the older figures behind.
@@ -20,9 +35,14 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
     private readonly Counter<long> _hits;
     private readonly Counter<long> _misses;
     private readonly Counter<long> _evictions;
+    private readonly Counter<long> _fills;
     private readonly Histogram<double> _duration;
     private readonly Counter<long> _bytes;
+    private readonly Histogram<double> _downloadDuration;
+    private readonly Histogram<long> _downloadSize;
     private readonly Counter<long> _retries;
+    private readonly Histogram<double> _conversionDuration;
+    private readonly Histogram<long> _conversionSize;
 
     public ImageVolumeCacheMetrics(IMeterFactory? meterFactory = null)
     {
@@ -31,11 +51,16 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         _hits = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Hits, "{lookup}", "Cache lookups that found a current entry.");
         _misses = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Misses, "{lookup}", "Cache lookups that found no current entry.");
         _evictions = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Evictions, "{entry}", "Cache entries removed.");
-        _duration = _meter.CreateHistogram<double>(ImageVolumeCacheDiagnostics.PipelineDuration, "s", "Time to make a volume from an image.");
-        _bytes = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.BytesDownloaded, "By", "Image bytes read from the image service.");
+        _fills = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.Fills, "{fill}", "Cache fills this process made, by how they ended.");
+        _duration = _meter.CreateHistogram(ImageVolumeCacheDiagnostics.PipelineDuration, "s", "Time to make a volume from an image.", advice: DurationAdvice);
+        _bytes = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.BytesDownloaded, "By", "Image bytes read from the image service, those of failed and stalled downloads included.");
+        _downloadDuration = _meter.CreateHistogram(ImageVolumeCacheDiagnostics.DownloadDuration, "s", "Time to download an image, stalled attempts included.", advice: DurationAdvice);
+        _downloadSize = _meter.CreateHistogram(ImageVolumeCacheDiagnostics.DownloadSize, "By", "Size of each image downloaded.", advice: SizeAdvice);
         _retries = _meter.CreateCounter<long>(ImageVolumeCacheDiagnostics.DownloadRetries, "{retry}", "Stalled downloads started over.");
+        _conversionDuration = _meter.CreateHistogram(ImageVolumeCacheDiagnostics.ConversionDuration, "s", "Time to convert an image to raw with qemu-img.", advice: DurationAdvice);
+        _conversionSize = _meter.CreateHistogram(ImageVolumeCacheDiagnostics.ConversionSize, "By", "Size of each raw disk converted from an image (its virtual size).", advice: SizeAdvice);
         _meter.CreateObservableGauge(ImageVolumeCacheDiagnostics.Entries, () => ObserveScopeTotals(sizes: false), "{entry}", "Cache entries per scope, as this process last read them from the entry store.");
-        _meter.CreateObservableGauge(ImageVolumeCacheDiagnostics.SizeGb, () => ObserveScopeTotals(sizes: true), "{GB}", "Total size in GB of the cache entries per scope, as this process last read it from the entry store.");
+        _meter.CreateObservableGauge(ImageVolumeCacheDiagnostics.Size, () => ObserveScopeTotals(sizes: true), "By", "Total size of the cache entries per scope (their sizes in GB times 2^30), as this process last read it from the entry store.");
     }
 
     // The backend tag is cut from the scope's host only when someone listens, so a hit allocates nothing for metrics.
@@ -66,7 +91,32 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
         }
     }
 
+    /// <summary>Counts image bytes read, whether the download then completed or not.</summary>
     public void Downloaded(string backend, long bytes) => _bytes.Add(bytes, new KeyValuePair<string, object?>("backend", backend));
+
+    /// <summary>Records a download that completed: its whole time, stalled attempts included, and its size.</summary>
+    public void DownloadCompleted(string backend, TimeSpan elapsed, long bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("backend", backend);
+        _downloadDuration.Record(elapsed.TotalSeconds, tag);
+        _downloadSize.Record(bytes, tag);
+    }
+
+    /// <summary>Records a conversion to raw that completed: its time and the raw disk's size.</summary>
+    public void Converted(string backend, string format, TimeSpan elapsed, long bytes)
+    {
+        var backendTag = new KeyValuePair<string, object?>("backend", backend);
+        var formatTag = new KeyValuePair<string, object?>("format", format);
+        _conversionDuration.Record(elapsed.TotalSeconds, backendTag, formatTag);
+        _conversionSize.Record(bytes, backendTag, formatTag);
+    }
+
+    /// <summary>
+    /// Counts a fill this process made (it held the fill lease), with how it ended: <c>created</c>, <c>not_cached</c>,
+    /// <c>failed</c> or <c>refused</c>.
+    /// </summary>
+    public void FillEnded(string backend, string outcome) =>
+        _fills.Add(1, new KeyValuePair<string, object?>("backend", backend), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void DownloadRetried(string backend) => _retries.Add(1, new KeyValuePair<string, object?>("backend", backend));
 
@@ -93,7 +143,7 @@ internal sealed class ImageVolumeCacheMetrics : IDisposable
             foreach ((string scope, ScopeTotals kept) in _scopeTotals)
             {
                 measurements.Add(new Measurement<long>(
-                    sizes ? kept.Totals.SizeGb : kept.Totals.Count,
+                    sizes ? kept.Totals.SizeGb * BytesPerGb : kept.Totals.Count,
                     new KeyValuePair<string, object?>("scope", scope),
                     new KeyValuePair<string, object?>("backend", kept.Backend)));
             }

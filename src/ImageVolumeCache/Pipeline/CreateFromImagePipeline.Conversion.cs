@@ -168,6 +168,8 @@ public sealed partial class CreateFromImagePipeline
             throw;
         }
 
-        Log.ImageConverted(_logger, image.Id, format, _time.GetElapsedTime(started).TotalMilliseconds);
+        TimeSpan elapsed = _time.GetElapsedTime(started);
+        Log.ImageConverted(_logger, image.Id, format, elapsed.TotalMilliseconds);
+        _metrics.Converted(run.Backend, format, elapsed, image.VirtualSizeBytes!.Value);
     }
 }

@@ -55,12 +55,14 @@ public sealed partial class CreateFromImagePipeline
         ImageVolumeCacheOptions options = _options.CurrentValue;
         TimeSpan timeout = options.DownloadStallTimeout;
         int retries = options.DownloadRetries;
+        long started = _time.GetTimestamp();
         for (int attempt = 1; ; attempt++)
         {
             using var watch = new DownloadStallWatch(_time, timeout, cancellationToken);
             try
             {
-                await DownloadOnceAsync(run, image, sink, watch).ConfigureAwait(false);
+                long bytes = await DownloadOnceAsync(run, image, sink, watch).ConfigureAwait(false);
+                _metrics.DownloadCompleted(run.Backend, _time.GetElapsedTime(started), bytes);
                 return;
             }
             catch (Exception) when (watch.Stalled && !cancellationToken.IsCancellationRequested)
@@ -85,7 +87,8 @@ public sealed partial class CreateFromImagePipeline
         }
     }
 
-    private async ValueTask DownloadOnceAsync(PipelineRun run, ImageInfo image, DownloadSink sink, DownloadStallWatch watch)
+    /// <summary>One attempt at the download; returns the number of bytes read, once they are verified.</summary>
+    private async ValueTask<long> DownloadOnceAsync(PipelineRun run, ImageInfo image, DownloadSink sink, DownloadStallWatch watch)
     {
         Stream source;
         try
@@ -117,6 +120,7 @@ public sealed partial class CreateFromImagePipeline
                 Stream data = sink.ChecksHead ? await CheckHeadAsync(run, image, verifying, watch.Token).ConfigureAwait(false) : verifying;
                 await sink.WriteAsync(data, watch).ConfigureAwait(false);
                 await verifying.DrainAndVerifyAsync(watch.Token).ConfigureAwait(false);
+                return verifying.BytesRead;
             }
             catch (Exception) when (verifying.Failure is not null && !watch.Stalled)
             {

@@ -1,6 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using ImageVolumeCache.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace ImageVolumeCache.FileSystem.Tests.Conversion;
@@ -64,6 +66,7 @@ public abstract class ConversionTestBase
         Directory.CreateDirectory(VolumesFolder);
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddMetrics();
         IImageVolumeCacheBuilder builder = services.AddImageVolumeCache(options =>
             {
                 options.InternalTenant.ProjectId = "cache-project";
@@ -97,6 +100,11 @@ public abstract class ConversionTestBase
         var volume = new VolumeSpec(volumeId, Backend, sizeGb) { ProjectId = Requester.ProjectId, UserId = Requester.UserId };
         return await Pipeline.CreateAsync(new CreateVolumeFromImageRequest(Requester, volume, imageId), cancellationToken);
     }
+
+    /// <summary>Collects the measurements of one of the library's instruments, from this test's meter factory.</summary>
+    protected MetricCollector<T> Collect<T>(string instrumentName)
+        where T : struct =>
+        new(Services.GetRequiredService<IMeterFactory>(), ImageVolumeCacheDiagnostics.MeterName, instrumentName);
 
     protected string VolumePath(string volumeId) => Path.Combine(VolumesFolder, volumeId + ".img");
 

@@ -6,6 +6,7 @@ namespace ImageVolumeCache.Tests.Diagnostics;
 public sealed class CacheGaugeTests
 {
     private const string PoolHost = CacheHarness.Backend + "#pool-a";
+    private const long GiB = CacheHarness.GiB;
 
     [Test]
     public async Task Two_misses_in_a_scope_show_two_entries_and_the_sum_of_their_sizes()
@@ -17,7 +18,7 @@ public sealed class CacheGaugeTests
         await harness.CreateAsync("image-a", host: PoolHost);
         await harness.CreateAsync("image-b", sizeGb: 3, host: PoolHost);
 
-        Assert.That(Observe(harness), Is.EqualTo(new[] { (PoolHost, CacheHarness.Backend, 2L, 4L) }));
+        Assert.That(Observe(harness), Is.EqualTo(new[] { (PoolHost, CacheHarness.Backend, 2L, 4 * GiB) }));
     }
 
     [Test]
@@ -29,7 +30,7 @@ public sealed class CacheGaugeTests
         await harness.CreateAsync("image-a", host: PoolHost);
         await harness.CreateAsync("image-a", host: CacheHarness.OtherBackend);
 
-        Assert.That(Observe(harness), Is.EquivalentTo(new[] { (PoolHost, CacheHarness.Backend, 1L, 1L), (CacheHarness.OtherBackend, CacheHarness.OtherBackend, 1L, 1L) }));
+        Assert.That(Observe(harness), Is.EquivalentTo(new[] { (PoolHost, CacheHarness.Backend, 1L, GiB), (CacheHarness.OtherBackend, CacheHarness.OtherBackend, 1L, GiB) }));
     }
 
     [Test]
@@ -43,7 +44,7 @@ public sealed class CacheGaugeTests
 
         await harness.Cache.EvictAsync(a.CacheEntry!, CancellationToken.None);
 
-        Assert.That(Observe(harness), Is.EqualTo(new[] { (CacheHarness.Backend, CacheHarness.Backend, 1L, 3L) }));
+        Assert.That(Observe(harness), Is.EqualTo(new[] { (CacheHarness.Backend, CacheHarness.Backend, 1L, 3 * GiB) }));
     }
 
     [Test]
@@ -56,7 +57,7 @@ public sealed class CacheGaugeTests
 
         await harness.CreateAsync("image-b", sizeGb: 3);
 
-        Assert.That(Observe(harness), Is.EqualTo(new[] { (CacheHarness.Backend, CacheHarness.Backend, 1L, 3L) }));
+        Assert.That(Observe(harness), Is.EqualTo(new[] { (CacheHarness.Backend, CacheHarness.Backend, 1L, 3 * GiB) }));
     }
 
     [Test]
@@ -75,7 +76,7 @@ public sealed class CacheGaugeTests
 
         await harness.Cache.ReconcileAsync(CacheHarness.Backend, CancellationToken.None);
 
-        Assert.That(Observe(harness), Is.EqualTo(new[] { (PoolHost, CacheHarness.Backend, 2L, 6L) }));
+        Assert.That(Observe(harness), Is.EqualTo(new[] { (PoolHost, CacheHarness.Backend, 2L, 6 * GiB) }));
     }
 
     [Test]
@@ -87,7 +88,7 @@ public sealed class CacheGaugeTests
 
         await harness.Cache.IncludeInClusterAsync(CacheHarness.Backend, CancellationToken.None);
 
-        Assert.That(Observe(harness), Is.EquivalentTo(new[] { (PoolHost, CacheHarness.Backend, 0L, 0L), ("cluster1@lvm#pool-a", CacheHarness.Backend, 1L, 1L) }));
+        Assert.That(Observe(harness), Is.EquivalentTo(new[] { (PoolHost, CacheHarness.Backend, 0L, 0L), ("cluster1@lvm#pool-a", CacheHarness.Backend, 1L, GiB) }));
     }
 
     [Test]
@@ -100,7 +101,7 @@ public sealed class CacheGaugeTests
 
         await harness.CreateAsync("image-a");
 
-        Assert.That(Observe(harness), Is.EqualTo(new[] { (CacheHarness.Backend, CacheHarness.Backend, 1L, 1L) }));
+        Assert.That(Observe(harness), Is.EqualTo(new[] { (CacheHarness.Backend, CacheHarness.Backend, 1L, GiB) }));
     }
 
     [Test]
@@ -114,11 +115,11 @@ public sealed class CacheGaugeTests
         Assert.That((made.Path, harness.Logs(1040).Count, Observe(harness).Count), Is.EqualTo((CreateFromImagePath.CacheMissCreated, 1, 0)));
     }
 
-    /// <summary>Each scope as (scope, backend, entries, size in GB), from one observation of both gauges.</summary>
-    private static List<(object? Scope, object? Backend, long Entries, long SizeGb)> Observe(CacheHarness harness)
+    /// <summary>Each scope as (scope, backend, entries, size in bytes), from one observation of both gauges.</summary>
+    private static List<(object? Scope, object? Backend, long Entries, long Size)> Observe(CacheHarness harness)
     {
         using MetricCollector<long> entries = harness.Collect(ImageVolumeCacheDiagnostics.Entries);
-        using MetricCollector<long> sizes = harness.Collect(ImageVolumeCacheDiagnostics.SizeGb);
+        using MetricCollector<long> sizes = harness.Collect(ImageVolumeCacheDiagnostics.Size);
         entries.RecordObservableInstruments();
         sizes.RecordObservableInstruments();
         return entries.GetMeasurementSnapshot()
