@@ -40,6 +40,9 @@ internal sealed class VolumeBackendRegistry : IAsyncDisposable, IDisposable
     public IVolumeDriver GetDriver(string backend) =>
         _backends.TryGetValue(backend, out RegisteredBackend? found) ? found.Driver : throw NotRegistered(backend);
 
+    /// <summary>The names of the registered backends, in ordinal order.</summary>
+    public IReadOnlyList<string> Names => [.. _backends.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>Whether a backend of that name is registered.</summary>
     public bool IsRegistered(string backend) => _backends.ContainsKey(backend);
 
