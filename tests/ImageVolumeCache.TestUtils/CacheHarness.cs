@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ImageVolumeCache.TestUtils;
@@ -127,6 +128,19 @@ public sealed class CacheHarness : IDisposable
                 [CacheVolumeMetadata.ImageUpdatedAt] = updatedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             },
         };
+
+    /// <summary>Adds each image and caches it in <see cref="Backend"/>, one request each.</summary>
+    public async Task CacheImagesAsync(params string[] imageIds)
+    {
+        foreach (string imageId in imageIds)
+        {
+            AddImage(imageId);
+            await CreateAsync(imageId);
+        }
+    }
+
+    /// <summary>The options as the cache reads them now; a test changes a value in place, as a reload would.</summary>
+    public ImageVolumeCacheOptions CurrentOptions => _provider.GetRequiredService<IOptionsMonitor<ImageVolumeCacheOptions>>().CurrentValue;
 
     public ValueTask<CreateVolumeFromImageResult> CreateAsync(string imageId, int sizeGb = 1, string? volumeId = null, string host = Backend, string? cluster = null, bool encrypted = false) =>
         Pipeline.CreateAsync(Request(imageId, sizeGb, volumeId, host, cluster, encrypted));

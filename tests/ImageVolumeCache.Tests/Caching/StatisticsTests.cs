@@ -1,6 +1,4 @@
 using ImageVolumeCache.Tests.Support;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace ImageVolumeCache.Tests.Caching;
 
@@ -82,11 +80,8 @@ public sealed class StatisticsTests
     public async Task A_scope_over_a_lowered_limit_says_so()
     {
         using var harness = new CacheHarness();
-        harness.AddImage("img-1");
-        harness.AddImage("img-2");
-        await harness.CreateAsync("img-1");
-        await harness.CreateAsync("img-2");
-        harness.Services.GetRequiredService<IOptionsMonitor<ImageVolumeCacheOptions>>().CurrentValue.Defaults.MaxCount = 1;
+        await harness.CacheImagesAsync("img-1", "img-2");
+        harness.CurrentOptions.Defaults.MaxCount = 1;
 
         CacheScopeStatistics scope = (await harness.Cache.GetStatisticsAsync(CancellationToken.None)).Scopes.Single();
 

@@ -2,7 +2,6 @@ using ImageVolumeCache.Health;
 using ImageVolumeCache.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Options;
 using Moq;
 
 namespace ImageVolumeCache.Tests.Health;
@@ -102,11 +101,8 @@ public sealed class HealthCheckTests
     public async Task The_cache_is_degraded_when_a_scope_is_over_its_limits()
     {
         using var harness = new CacheHarness();
-        harness.AddImage("img-a");
-        harness.AddImage("img-b");
-        await harness.CreateAsync("img-a");
-        await harness.CreateAsync("img-b");
-        harness.Services.GetRequiredService<IOptionsMonitor<ImageVolumeCacheOptions>>().CurrentValue.Defaults.MaxCount = 1;
+        await harness.CacheImagesAsync("img-a", "img-b");
+        harness.CurrentOptions.Defaults.MaxCount = 1;
 
         HealthCheckResult result = await CheckAsync(harness);
 
