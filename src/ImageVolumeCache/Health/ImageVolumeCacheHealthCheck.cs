@@ -83,7 +83,7 @@ internal sealed class ImageVolumeCacheHealthCheck(
         }
 
         return HealthCheckResult.Healthy(
-            string.Create(CultureInfo.InvariantCulture, $"{statistics.Scopes.Count} scopes, {statistics.Scopes.Sum(s => s.Entries)} entries."),
+            string.Create(CultureInfo.InvariantCulture, $"Scopes: {statistics.Scopes.Count}, entries: {statistics.Scopes.Sum(s => s.Entries)}."),
             data);
     }
 

@@ -22,7 +22,7 @@ public sealed class HealthCheckTests
 
         HealthCheckResult result = await CheckAsync(harness);
 
-        Assert.That(result.Status, Is.EqualTo(HealthStatus.Healthy), result.Description);
+        Assert.That((result.Status, result.Description), Is.EqualTo((HealthStatus.Healthy, "Scopes: 1, entries: 1.")));
         var scope = (CacheScopeStatistics)result.Data[CacheHarness.Backend];
         Assert.That((scope.Entries, scope.SizeGb, scope.MaxCount, scope.Hits, scope.Misses, scope.HitRatio, scope.FillsInProgress, scope.LastFillError),
             Is.EqualTo((1, 1L, 5, 1L, 1L, (double?)0.5, 0, (CacheFillError?)null)));
