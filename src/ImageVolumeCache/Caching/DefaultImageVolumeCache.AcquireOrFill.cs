@@ -30,6 +30,7 @@ internal sealed partial class DefaultImageVolumeCache
         while (true)
         {
             long started = _time.GetTimestamp();
+            client.StepStarted(state, PipelineStep.CacheLookup, image);
             CacheLookup lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
             CacheFill? fill = null;
             if (lookup.Lease is null && !lookup.NoFill)
@@ -142,6 +143,7 @@ internal sealed partial class DefaultImageVolumeCache
     {
         Log.WaitingForCacheFill(_logger, image.Id, scope.Key);
         long started = _time.GetTimestamp();
+        client.StepStarted(state, PipelineStep.CacheFillWait, image);
         try
         {
             return await fill.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -306,6 +308,7 @@ internal sealed partial class DefaultImageVolumeCache
         int sizeGb = image.MinimumSizeGb;
         VolumeSpec cacheVolume = NewCacheVolume(scope, image, sizeGb);
         long started = _time.GetTimestamp();
+        client.StepStarted(state, PipelineStep.EnsureSpace, image);
         bool reserved;
         try
         {
@@ -334,6 +337,7 @@ internal sealed partial class DefaultImageVolumeCache
     {
         int sizeGb = cacheVolume.SizeGb;
         long started = _time.GetTimestamp();
+        client.StepStarted(state, PipelineStep.CreateCacheEntry, image);
         ImageCacheEntry? entry;
         RemovalWatch watch;
         bool filled = false;

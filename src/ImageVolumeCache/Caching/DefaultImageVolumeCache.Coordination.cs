@@ -34,6 +34,7 @@ internal sealed partial class DefaultImageVolumeCache
 
         Log.WaitingForFillElsewhere(_logger, image.Id, scope.Key);
         long started = _time.GetTimestamp();
+        client.StepStarted(state, PipelineStep.CacheFillWait, image);
         try
         {
             // Never slower than the holder renews: a lease that ran out is taken over within one renewal period.

@@ -42,6 +42,9 @@ internal interface ICacheClient<in TState>
     /// </summary>
     ValueTask<CacheCloneOutcome> CloneAsync(TState state, ImageInfo image, ImageCacheEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>Reports that one of the cache's steps starts, on <paramref name="image"/> (as prepared, for the fill), for the request's progress.</summary>
+    void StepStarted(TState state, PipelineStep step, ImageInfo image);
+
     /// <summary>Takes the time of one of the cache's steps, started at <paramref name="startedTimestamp"/> (of the cache's <see cref="TimeProvider"/>).</summary>
     void StepFinished(TState state, PipelineStep step, long startedTimestamp);
 

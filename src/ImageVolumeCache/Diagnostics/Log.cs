@@ -223,4 +223,7 @@ internal static partial class Log
 
     [LoggerMessage(1099, LogLevel.Error, "Trimming the image-volume cache failed; the next trim runs as planned.")]
     public static partial void TrimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1100, LogLevel.Warning, "The progress callback of the request for volume {VolumeId} (image {ImageId}) threw at step {Step}; it is not called again for this request, which goes on.")]
+    public static partial void ProgressCallbackFailed(ILogger logger, Exception exception, string volumeId, string imageId, PipelineStep step);
 }

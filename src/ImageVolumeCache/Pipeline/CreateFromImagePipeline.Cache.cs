@@ -32,13 +32,19 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
     async ValueTask<ImageInfo> ICacheClient<PipelineRun>.PrepareFillAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken) =>
         IsCopiedAsIs(image) ? image : (run.Prepared ?? await PrepareAsync(run, image, cancellationToken).ConfigureAwait(false)).Image;
 
-    ValueTask ICacheClient<PipelineRun>.FillAsync(PipelineRun run, ImageInfo image, VolumeSpec cacheVolume, CancellationToken cancellationToken) =>
-        CreateAndFillAsync(run, cacheVolume, image, cancellationToken);
+    async ValueTask ICacheClient<PipelineRun>.FillAsync(PipelineRun run, ImageInfo image, VolumeSpec cacheVolume, CancellationToken cancellationToken)
+    {
+        await CreateAndFillAsync(run, cacheVolume, image, PipelineStep.CreateCacheEntry, cancellationToken).ConfigureAwait(false);
+        run.Ended(PipelineStep.CreateCacheEntry);
+    }
 
     bool ICacheClient<PipelineRun>.IsImageFailure(PipelineRun run, Exception exception) =>
         run.ImageFailure is not null || exception is InsufficientScratchSpaceException || run.ConversionUnavailable;
 
     bool ICacheClient<PipelineRun>.IsRefusedForEveryone(PipelineRun run, ImageUnacceptableException refusal) => ReferenceEquals(run.RefusedForEveryone, refusal);
+
+    void ICacheClient<PipelineRun>.StepStarted(PipelineRun run, PipelineStep step, ImageInfo image) =>
+        run.Start(step, step == PipelineStep.CreateCacheEntry ? BytesStreamed(image) : null);
 
     void ICacheClient<PipelineRun>.StepFinished(PipelineRun run, PipelineStep step, long startedTimestamp) => run.Record(step, startedTimestamp);
 
@@ -61,7 +67,7 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
         }
 
         int cloneSize = entry.SizeGb;
-        long started = run.Now();
+        long started = run.Start(PipelineStep.CloneFromCache);
         try
         {
             await run.Driver.CloneVolumeAsync(cloneSize == target.SizeGb ? target : target with { SizeGb = cloneSize }, entry.VolumeId, cancellationToken).ConfigureAwait(false);
@@ -83,7 +89,7 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
         run.Record(PipelineStep.CloneFromCache, started);
         if (target.SizeGb > cloneSize)
         {
-            started = run.Now();
+            started = run.Start(PipelineStep.Extend);
             try
             {
                 await run.Driver.ExtendVolumeAsync(target.Id, target.SizeGb, cancellationToken).ConfigureAwait(false);

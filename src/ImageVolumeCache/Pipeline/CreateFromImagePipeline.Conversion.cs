@@ -19,7 +19,7 @@ public sealed partial class CreateFromImagePipeline
     /// </summary>
     private async ValueTask<PreparedImage> PrepareAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
     {
-        long started = run.Now();
+        long started = run.Start(PipelineStep.DownloadToScratch, image.SizeBytes);
         try
         {
             // A claim no inspection could accept (qed, ploop, aki…) is refused before anything is downloaded.
@@ -39,7 +39,7 @@ public sealed partial class CreateFromImagePipeline
         ImageInfo inspected;
         try
         {
-            await DownloadAsync(run, image, new ScratchFileSink(folder.DownloadPath), $"scratch folder {folder.Path}", cancellationToken).ConfigureAwait(false);
+            await DownloadAsync(run, image, new ScratchFileSink(folder.DownloadPath), $"scratch folder {folder.Path}", PipelineStep.DownloadToScratch, cancellationToken).ConfigureAwait(false);
             DiskImageInspection inspection;
             var file = new FileStream(folder.DownloadPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
@@ -70,6 +70,7 @@ public sealed partial class CreateFromImagePipeline
         }
 
         run.Record(PipelineStep.DownloadToScratch, started);
+        run.Ended(PipelineStep.DownloadToScratch);
         try
         {
             // This request's own volume may be too small for the disk: a refusal of this request only.
@@ -91,8 +92,8 @@ public sealed partial class CreateFromImagePipeline
     /// </summary>
     private async ValueTask CreateAndConvertAsync(PipelineRun run, VolumeSpec volume, PreparedImage prepared, CancellationToken cancellationToken)
     {
-        long started = run.Now();
         ImageInfo image = prepared.Image;
+        long started = run.Start(PipelineStep.Convert, image.VirtualSizeBytes);
         bool made = false;
         try
         {
@@ -130,6 +131,7 @@ public sealed partial class CreateFromImagePipeline
         }
 
         run.Record(PipelineStep.Convert, started);
+        run.Ended(PipelineStep.Convert);
     }
 
     /// <summary>The converted disk must be exactly the virtual size inspected: qemu-img read the header the inspector read.</summary>
@@ -155,7 +157,8 @@ public sealed partial class CreateFromImagePipeline
         long started = run.Now();
         try
         {
-            await _converter.ConvertAsync(image.Id, prepared.Folder.DownloadPath, prepared.Format, target, intoExisting, cancellationToken).ConfigureAwait(false);
+            Action<double>? converted = run.Progress is { } progress ? progress.Converted : null;
+            await _converter.ConvertAsync(image.Id, prepared.Folder.DownloadPath, prepared.Format, target, intoExisting, converted, cancellationToken).ConfigureAwait(false);
         }
         catch (ImageUnacceptableException ex)
         {

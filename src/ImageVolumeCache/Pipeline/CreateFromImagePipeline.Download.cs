@@ -9,18 +9,20 @@ public sealed partial class CreateFromImagePipeline
 {
     private async ValueTask DownloadIntoTargetAsync(PipelineRun run, ImageInfo image, CancellationToken cancellationToken)
     {
-        long started = run.Now();
-        await CreateAndFillAsync(run, run.Target, image, cancellationToken).ConfigureAwait(false);
+        long started = run.Start(PipelineStep.Download, BytesStreamed(image));
+        await CreateAndFillAsync(run, run.Target, image, PipelineStep.Download, cancellationToken).ConfigureAwait(false);
         run.Record(PipelineStep.Download, started);
+        run.Ended(PipelineStep.Download);
     }
 
     /// <summary>
     /// Makes a volume holding the image, raw. An image that is copied as it is (raw, ISO, LUKS) is streamed into it, its
     /// first bytes checked before the volume is made; any other is downloaded and inspected first (once per request),
     /// then converted into it. On failure the volume is deleted if this call made it (a create that failed made nothing,
-    /// and an id that was taken is someone else's volume), and the exception thrown.
+    /// and an id that was taken is someone else's volume), and the exception thrown. A stream's bytes are reported as
+    /// <paramref name="step"/>'s.
     /// </summary>
-    private async ValueTask CreateAndFillAsync(PipelineRun run, VolumeSpec volume, ImageInfo image, CancellationToken cancellationToken)
+    private async ValueTask CreateAndFillAsync(PipelineRun run, VolumeSpec volume, ImageInfo image, PipelineStep step, CancellationToken cancellationToken)
     {
         if (!IsCopiedAsIs(image))
         {
@@ -32,7 +34,7 @@ public sealed partial class CreateFromImagePipeline
         var sink = new VolumeSink(run.Driver, volume, image, cancellationToken);
         try
         {
-            await DownloadAsync(run, image, sink, $"volume '{volume.Id}'", cancellationToken).ConfigureAwait(false);
+            await DownloadAsync(run, image, sink, $"volume '{volume.Id}'", step, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -44,13 +46,16 @@ public sealed partial class CreateFromImagePipeline
     /// <summary>Whether the image's claimed format is copied into a volume byte for byte (raw, ISO, LUKS), with no conversion.</summary>
     private static bool IsCopiedAsIs(ImageInfo image) => DiskFormatNames.IsCopiedAsIs(DiskFormatNames.FromClaim(image.DiskFormat));
 
+    /// <summary>The bytes a download or cache fill streams itself: the image's, unless it is converted (then its own steps move them).</summary>
+    private static long? BytesStreamed(ImageInfo image) => IsCopiedAsIs(image) ? image.SizeBytes : null;
+
     /// <summary>
     /// Streams the image into <paramref name="sink"/>, checking its length and checksum. A download that stalls (no data
     /// for <see cref="ImageVolumeCacheOptions.DownloadStallTimeout"/>) is aborted and started over into the same sink, at
     /// most <see cref="ImageVolumeCacheOptions.DownloadRetries"/> times. An exception that came from the image side is
-    /// remembered in <see cref="PipelineRun.ImageFailure"/>.
+    /// remembered in <see cref="PipelineRun.ImageFailure"/>. The bytes read are reported as <paramref name="step"/>'s.
     /// </summary>
-    private async ValueTask DownloadAsync(PipelineRun run, ImageInfo image, DownloadSink sink, string destination, CancellationToken cancellationToken)
+    private async ValueTask DownloadAsync(PipelineRun run, ImageInfo image, DownloadSink sink, string destination, PipelineStep step, CancellationToken cancellationToken)
     {
         ImageVolumeCacheOptions options = _options.CurrentValue;
         TimeSpan timeout = options.DownloadStallTimeout;
@@ -61,7 +66,7 @@ public sealed partial class CreateFromImagePipeline
             using var watch = new DownloadStallWatch(_time, timeout, cancellationToken);
             try
             {
-                long bytes = await DownloadOnceAsync(run, image, sink, watch).ConfigureAwait(false);
+                long bytes = await DownloadOnceAsync(run, image, sink, watch, step).ConfigureAwait(false);
                 _metrics.DownloadCompleted(run.Backend, _time.GetElapsedTime(started), bytes);
                 return;
             }
@@ -88,7 +93,7 @@ public sealed partial class CreateFromImagePipeline
     }
 
     /// <summary>One attempt at the download; returns the number of bytes read, once they are verified.</summary>
-    private async ValueTask<long> DownloadOnceAsync(PipelineRun run, ImageInfo image, DownloadSink sink, DownloadStallWatch watch)
+    private async ValueTask<long> DownloadOnceAsync(PipelineRun run, ImageInfo image, DownloadSink sink, DownloadStallWatch watch, PipelineStep step)
     {
         Stream source;
         try
@@ -104,7 +109,7 @@ public sealed partial class CreateFromImagePipeline
         VerifyingImageStream verifying;
         try
         {
-            verifying = new VerifyingImageStream(source, image, watch);
+            verifying = new VerifyingImageStream(source, image, watch, run.Progress, step);
         }
         catch (Exception ex)
         {

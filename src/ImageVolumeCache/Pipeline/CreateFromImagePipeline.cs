@@ -74,17 +74,18 @@ public sealed partial class CreateFromImagePipeline
         Validate(request);
         RegisteredBackend backend = _backends.GetBackendForHost(request.Volume.Host);
         Activity? activity = ImageVolumeCacheTracing.StartCreateFromImage(request, backend.Name);
-        var run = new PipelineRun(request, backend, _time, activity);
+        ProgressReporter? progress = request.Progress is { } callback ? new ProgressReporter(callback, request, _time, _logger) : null;
+        var run = new PipelineRun(request, backend, _time, activity, progress);
         try
         {
-            long started = run.Now();
+            long started = run.Start(PipelineStep.DescribeImage);
             ImageInfo image = await _images.GetImageAsync(request.Requester, request.ImageId, cancellationToken).ConfigureAwait(false);
             run.Record(PipelineStep.DescribeImage, started);
             CheckSize(image, request.Volume);
 
             if (!request.Volume.Encrypted)
             {
-                started = run.Now();
+                started = run.Start(PipelineStep.DirectClone);
                 bool cloned = await run.Driver.TryCloneImageAsync(request.Volume, image, cancellationToken).ConfigureAwait(false);
                 run.Record(PipelineStep.DirectClone, started);
                 if (cloned)
@@ -178,7 +179,7 @@ public sealed partial class CreateFromImagePipeline
                 continue;
             }
 
-            long started = run.Now();
+            long started = run.Start(PipelineStep.ImageVolumeClone);
             try
             {
                 if (!await IsOwnersImageVolumeAsync(run, image, location!, sourceVolumeId, cancellationToken).ConfigureAwait(false))

@@ -8,7 +8,7 @@ namespace ImageVolumeCache.Pipeline;
 /// The state of one pipeline run: the request, its backend's driver, the step timings so far, and its activity when
 /// someone traces it. Made once per request, so its fields are kept few: a hit allocates it.
 /// </summary>
-internal sealed class PipelineRun(CreateVolumeFromImageRequest request, RegisteredBackend backend, TimeProvider time, Activity? activity)
+internal sealed class PipelineRun(CreateVolumeFromImageRequest request, RegisteredBackend backend, TimeProvider time, Activity? activity, ProgressReporter? progress)
 {
     private readonly List<PipelineStepTiming> _steps = new(4);
 
@@ -42,7 +42,20 @@ internal sealed class PipelineRun(CreateVolumeFromImageRequest request, Register
     /// <summary>Whether conversion could not run here at all (no qemu-img or prlimit): the request's failure, not a reason to download without the cache.</summary>
     public bool ConversionUnavailable { get; set; }
 
+    /// <summary>Reports the request's progress; <see langword="null"/> when the request did not ask for it.</summary>
+    public ProgressReporter? Progress { get; } = progress;
+
     public long Now() => time.GetTimestamp();
+
+    /// <summary>Reports that <paramref name="step"/> starts (moving <paramref name="bytesTotal"/> bytes, when it moves any) and returns the time it started.</summary>
+    public long Start(PipelineStep step, long? bytesTotal = null)
+    {
+        Progress?.Started(step, bytesTotal);
+        return time.GetTimestamp();
+    }
+
+    /// <summary>Reports that a step which moves bytes ended, having moved them all.</summary>
+    public void Ended(PipelineStep step) => Progress?.Ended(step);
 
     public void Record(PipelineStep step, long startedAt)
     {

@@ -6,6 +6,7 @@ namespace ImageVolumeCache.Pipeline;
 /// Wraps the image service's stream: counts and hashes the bytes as the driver reads them, and at the end of the data
 /// fails the read with <see cref="ImageDataCorruptException"/> when the length or checksum does not match the image's
 /// metadata. Remembers any exception that came from the image side, so the pipeline can tell it from a backend failure.
+/// Reports the bytes read as its step's progress, when the request asked for progress.
 /// </summary>
 internal sealed class VerifyingImageStream : Stream
 {
@@ -13,13 +14,17 @@ internal sealed class VerifyingImageStream : Stream
     private readonly ImageInfo _image;
     private readonly IncrementalHash? _hash;
     private readonly DownloadStallWatch? _watch;
+    private readonly ProgressReporter? _progress;
+    private readonly PipelineStep _step;
     private bool _verified;
 
-    public VerifyingImageStream(Stream inner, ImageInfo image, DownloadStallWatch? watch = null)
+    public VerifyingImageStream(Stream inner, ImageInfo image, DownloadStallWatch? watch = null, ProgressReporter? progress = null, PipelineStep step = default)
     {
         _inner = inner;
         _image = image;
         _watch = watch;
+        _progress = progress;
+        _step = step;
         _hash = image.Checksum is null ? null : IncrementalHash.CreateHash(AlgorithmOf(image));
     }
 
@@ -147,6 +152,7 @@ internal sealed class VerifyingImageStream : Stream
 
             _hash?.AppendData(data);
             _watch?.Progress();
+            _progress?.Moved(_step, BytesRead);
             return data.Length;
         }
 

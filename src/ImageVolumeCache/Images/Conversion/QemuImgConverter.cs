@@ -14,7 +14,8 @@ namespace ImageVolumeCache.Images.Conversion;
 /// <summary>
 /// Runs <c>qemu-img convert</c> on an image the inspector accepted: the format given (qemu-img never probes) and no
 /// backing disk allowed, through a <c>json:</c> source specification; raw out, sparse, under <c>prlimit</c>'s address-space and processor-time limits, in the image's own scratch
-/// folder. A cancelled conversion kills the process and waits for it to be gone.
+/// folder. A cancelled conversion kills the process and waits for it to be gone. Asked for progress, it runs with
+/// <c>-p</c> instead of <c>-q</c> and reads the percentages qemu-img prints.
 /// </summary>
 internal sealed class QemuImgConverter(
     IOptionsMonitor<ImageVolumeCacheOptions> options,
@@ -27,13 +28,15 @@ internal sealed class QemuImgConverter(
     /// <summary>
     /// Converts <paramref name="source"/> (of <paramref name="format"/>) to raw at <paramref name="target"/>. With
     /// <paramref name="intoExisting"/>, the target is a volume that already exists and reads as zeros: it is written in
-    /// place and zero blocks are skipped; otherwise qemu-img makes a new sparse file.
+    /// place and zero blocks are skipped; otherwise qemu-img makes a new sparse file. <paramref name="progress"/>, when
+    /// given, is told each percentage qemu-img prints (0 to 100), on a thread of the process's output.
     /// </summary>
     /// <exception cref="ImageUnacceptableException">qemu-img failed on the image, or went over a limit; the message quotes its error output.</exception>
     /// <exception cref="IOException">The target's file system is full.</exception>
     /// <exception cref="InvalidOperationException">prlimit or qemu-img could not be run.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; qemu-img was killed and has exited.</exception>
-    public async ValueTask ConvertAsync(string imageId, string source, DiskImageFormat format, string target, bool intoExisting, CancellationToken cancellationToken)
+    public async ValueTask ConvertAsync(
+        string imageId, string source, DiskImageFormat format, string target, bool intoExisting, Action<double>? progress, CancellationToken cancellationToken)
     {
         if (!Path.IsPathFullyQualified(source) || !Path.IsPathFullyQualified(target))
         {
@@ -43,7 +46,7 @@ internal sealed class QemuImgConverter(
 
         cancellationToken.ThrowIfCancellationRequested();
         DiskImageConversionOptions limits = options.CurrentValue.Conversion;
-        using Process process = Start(source, format, target, intoExisting, limits);
+        using Process process = Start(source, format, target, intoExisting, progress is not null, limits);
         var errors = new StringBuilder();
         process.ErrorDataReceived += (_, e) =>
         {
@@ -58,6 +61,18 @@ internal sealed class QemuImgConverter(
                 }
             }
         };
+        if (progress is not null)
+        {
+            // qemu-img ends each percentage with a carriage return, which the reader takes as the end of a line.
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (TryParseProgress(e.Data, out double percent))
+                {
+                    progress(percent);
+                }
+            };
+        }
+
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
 
@@ -99,7 +114,7 @@ internal sealed class QemuImgConverter(
         throw Failed(imageId, format, process.ExitCode, output, limits);
     }
 
-    private Process Start(string source, DiskImageFormat format, string target, bool intoExisting, DiskImageConversionOptions limits)
+    private Process Start(string source, DiskImageFormat format, string target, bool intoExisting, bool progress, DiskImageConversionOptions limits)
     {
         var start = new ProcessStartInfo("prlimit")
         {
@@ -116,7 +131,7 @@ internal sealed class QemuImgConverter(
         start.ArgumentList.Add("--");
         start.ArgumentList.Add(limits.QemuImgPath);
         start.ArgumentList.Add("convert");
-        start.ArgumentList.Add("-q");
+        start.ArgumentList.Add(progress ? "-p" : "-q");
         start.ArgumentList.Add("-O");
         start.ArgumentList.Add("raw");
         if (intoExisting)
@@ -156,6 +171,27 @@ internal sealed class QemuImgConverter(
             ["backing"] = null,
             ["file"] = new JsonObject { ["driver"] = "file", ["filename"] = source },
         }.ToJsonString();
+
+    /// <summary>
+    /// Reads a percentage from a line of <c>qemu-img convert -p</c> output, <c>"    (12.50/100%)"</c>: the last
+    /// <c>(N/100%)</c> in the line, N a number from 0 to 100. Anything else (another message, a cut or garbled line) is no
+    /// percentage.
+    /// </summary>
+    internal static bool TryParseProgress(string? line, out double percent)
+    {
+        percent = 0;
+        const string End = "/100%)";
+        int end = line is null ? -1 : line.LastIndexOf(End, StringComparison.Ordinal);
+        if (end < 0)
+        {
+            return false;
+        }
+
+        int open = line!.LastIndexOf('(', end);
+        return open >= 0
+            && double.TryParse(line.AsSpan(open + 1, end - open - 1), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out percent)
+            && percent <= 100;
+    }
 
     private Exception Failed(string imageId, DiskImageFormat format, int exitCode, string output, DiskImageConversionOptions limits)
     {
