@@ -2,11 +2,13 @@ namespace ImageVolumeCache.Sample;
 
 /// <summary>
 /// Shows how far a long step got: a bar redrawn in place on a terminal, or a line at each quarter when the output is
-/// redirected (a log file, a test).
+/// redirected (a log file, a test). As a request's <see cref="CreateVolumeFromImageRequest.Progress"/>, it draws a bar
+/// for each step that moves the image's bytes (its download, its conversion) and ignores the others.
 /// </summary>
-internal sealed class ProgressBar(TextWriter output, bool interactive)
+internal sealed class ProgressBar(TextWriter output, bool interactive) : IProgress<CreateFromImageProgress>
 {
     private const int Width = 30;
+    private PipelineStep? _step;
     private string _label = string.Empty;
     private long _total;
     private int _shown = -1;
@@ -16,6 +18,22 @@ internal sealed class ProgressBar(TextWriter output, bool interactive)
         _label = label;
         _total = Math.Max(1, total);
         _shown = -1;
+    }
+
+    public void Report(CreateFromImageProgress value)
+    {
+        if (value.BytesTotal is not { } total)
+        {
+            return;
+        }
+
+        if (value.Step != _step || value.BytesDone == 0)
+        {
+            _step = value.Step;
+            Start(value.Step == PipelineStep.Convert ? "convert" : "download", total);
+        }
+
+        Report(value.BytesDone);
     }
 
     public void Report(long done)

@@ -1,4 +1,3 @@
-using ImageVolumeCache.FileSystem;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -54,7 +53,6 @@ internal static class SampleRunner
                 o.CloneImagesDirectly = options.DirectImageClone;
             })
             .UseFolderImageService(options.ImagesDirectory)
-            .UseImageService(sp => new ProgressImageService(sp.GetRequiredService<FolderImageService>(), progress))
             .UseNotifier(_ => notifier);
         if (options.StoresInPostgreSql)
         {

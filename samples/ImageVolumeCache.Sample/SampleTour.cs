@@ -121,7 +121,8 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
     {
         await output.WriteLineAsync($"- {volumeId}: {sizeGb} GB from {ImageId}; {what}");
         var volume = new VolumeSpec(volumeId, SampleOptions.Backend, sizeGb) { ProjectId = Requester.ProjectId, UserId = Requester.UserId };
-        CreateVolumeFromImageResult result = await pipeline.CreateAsync(new CreateVolumeFromImageRequest(Requester, volume, ImageId), cancellationToken);
+        var request = new CreateVolumeFromImageRequest(Requester, volume, ImageId) { Progress = progress };
+        CreateVolumeFromImageResult result = await pipeline.CreateAsync(request, cancellationToken);
         _made.Add((volumeId, sizeGb, result));
 
         string source = result.CacheEntry is null ? string.Empty : $", cloned from cache volume {result.CacheEntry.VolumeId}";
