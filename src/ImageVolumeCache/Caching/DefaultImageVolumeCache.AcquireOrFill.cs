@@ -269,12 +269,21 @@ internal sealed partial class DefaultImageVolumeCache
         }
         finally
         {
-            _fills.Complete(scope.Key, image.Id, fill, outcome, refusal);
-            if (fillLease is not null)
+            try
             {
-                // Only a fill this process made is counted: without the lease, another process or host filled (and counts it).
-                _metrics.FillEnded(scope.Backend, FillOutcomeTag(outcome));
-                await fillLease.DisposeAsync().ConfigureAwait(false);
+                if (fillLease is not null)
+                {
+                    // Only a fill this process made is counted: without the lease, another process or host filled (and counts it).
+                    _metrics.FillEnded(scope.Backend, FillOutcomeTag(outcome));
+
+                    // The lease goes before the waiters wake: a waiter that leads the next fill (this one failed or was
+                    // cancelled) takes the lease at once instead of finding it still held and giving up on the cache.
+                    await fillLease.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _fills.Complete(scope.Key, image.Id, fill, outcome, refusal);
             }
         }
 
