@@ -223,4 +223,16 @@ internal static partial class Log
 
     [LoggerMessage(1099, LogLevel.Error, "Trimming the image-volume cache failed; the next trim runs as planned.")]
     public static partial void TrimFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1110, LogLevel.Information, "Warming image {ImageId} in cache scope {ScopeKey}: {Outcome}.")]
+    public static partial void ImageWarmed(ILogger logger, string imageId, string scopeKey, ImageWarmOutcome outcome);
+
+    [LoggerMessage(1111, LogLevel.Warning, "Warming image {ImageId} in cache scope {ScopeKey} failed.")]
+    public static partial void ImageWarmFailed(ILogger logger, Exception exception, string imageId, string scopeKey);
+
+    [LoggerMessage(1112, LogLevel.Warning, "Warm image {ImageId} of backend {Backend} could not be refreshed; its entry is outdated or missing.")]
+    public static partial void WarmImageOutdated(ILogger logger, string imageId, string backend);
+
+    [LoggerMessage(1113, LogLevel.Error, "Warming the image-volume cache failed; the next poll runs as planned.")]
+    public static partial void WarmFailed(ILogger logger, Exception exception);
 }

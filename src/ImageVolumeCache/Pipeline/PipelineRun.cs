@@ -42,6 +42,9 @@ internal sealed class PipelineRun(CreateVolumeFromImageRequest request, Register
     /// <summary>Whether conversion could not run here at all (no qemu-img or prlimit): the request's failure, not a reason to download without the cache.</summary>
     public bool ConversionUnavailable { get; set; }
 
+    /// <summary>Whether the run warms the cache: it fills an entry and clones nothing (its target is a placeholder).</summary>
+    public bool Warming { get; init; }
+
     public long Now() => time.GetTimestamp();
 
     public void Record(PipelineStep step, long startedAt)
