@@ -24,6 +24,7 @@ internal sealed partial class SampleCommandLine
     private readonly Option<int> _volumes;
     private readonly Option<string> _keepVolumes;
     private readonly Option<string> _directImageClone;
+    private readonly Option<string> _warm;
 
     public SampleCommandLine(string defaultDataDirectory)
     {
@@ -57,13 +58,16 @@ internal sealed partial class SampleCommandLine
         _directImageClone = Flag(
             "--direct-image-clone",
             "Let the driver reflink the image file straight into volumes when both are on one reflink-capable file system (then the cache is skipped).");
+        _warm = Flag(
+            "--warm",
+            "Warm the cache with the image (IImageVolumeCache.WarmAsync) before making the volumes, as a host does for its WarmImages at start-up: the first volume is then a hit too.");
 
         _command = new RootCommand(
             "The image-volume cache on real files: a demo image, then volumes made from it on one file-system backend, "
             + $"{SampleOptions.Backend}. The first volume is a cache miss that fills a cache volume, the others clone it. The cache's "
             + "entries are kept (in a SQLite file by default), so a second run starts with hits.")
         {
-            _dataDir, _reset, _store, _storeFile, _storeConnection, _imageSizeMb, _image, _diskFormat, _volumes, _keepVolumes, _directImageClone,
+            _dataDir, _reset, _store, _storeFile, _storeConnection, _imageSizeMb, _image, _diskFormat, _volumes, _keepVolumes, _directImageClone, _warm,
         };
         _command.Validators.Add(RequireConnectionForPostgres);
         HelpOption help = _command.Options.OfType<HelpOption>().Single();
@@ -123,6 +127,7 @@ internal sealed partial class SampleCommandLine
         Volumes = parse.GetValue(_volumes),
         KeepVolumes = IsOn(parse, _keepVolumes),
         DirectImageClone = IsOn(parse, _directImageClone),
+        Warm = IsOn(parse, _warm),
     };
 
     /// <summary>

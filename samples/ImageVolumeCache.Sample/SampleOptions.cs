@@ -36,6 +36,9 @@ internal sealed class SampleOptions
     /// <summary>Keep the volumes after the run (they are deleted by default, to give the disk space back).</summary>
     public bool KeepVolumes { get; init; }
 
+    /// <summary>Whether the image is warmed into the cache before the volumes are made (<c>--warm</c>).</summary>
+    public bool Warm { get; init; }
+
     /// <summary>
     /// Where cache entries are kept, one of <see cref="Stores"/>: <c>sqlite</c> (a file, so a second run starts with
     /// hits), <c>memory</c>, or <c>postgres</c> (the database named by <see cref="StoreConnection"/>; a second run starts with hits too).

@@ -32,6 +32,10 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         {
             await output.WriteLineAsync("    the cache already holds it from an earlier run: this run starts with hits");
         }
+        else if (options.Warm)
+        {
+            cached = await WarmAsync(cache, cancellationToken);
+        }
 
         await output.WriteLineAsync();
 
@@ -56,6 +60,14 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         await output.WriteLineAsync();
         await WriteSummaryAsync();
         await RemoveVolumesAsync(cancellationToken);
+    }
+
+    /// <summary>Warms the cache with the image, as a host does for its <c>WarmImages</c>: a fill without a volume of its own.</summary>
+    private async Task<bool> WarmAsync(IImageVolumeCache cache, CancellationToken cancellationToken)
+    {
+        ImageWarmResult warmed = (await cache.WarmAsync(SampleOptions.Backend, [ImageId], cancellationToken)).Single();
+        await output.WriteLineAsync($"    warmed        {warmed.Outcome}{(warmed.Error is null ? string.Empty : $": {warmed.Error.Message}")}");
+        return warmed.Outcome is ImageWarmOutcome.Filled or ImageWarmOutcome.AlreadyCached;
     }
 
     private async Task<ImageInfo> AddImageAsync(FolderImageService images, CancellationToken cancellationToken)

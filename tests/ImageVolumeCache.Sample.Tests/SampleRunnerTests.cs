@@ -32,6 +32,19 @@ public sealed partial class SampleRunnerTests
     }
 
     [Test]
+    public async Task With_warm_the_image_is_cached_before_the_first_volume_which_is_a_hit()
+    {
+        using var data = new TemporaryDirectory();
+
+        (int exitCode, string text) = await RunAsync(data.Path, "--warm", "true");
+
+        Assert.That(exitCode, Is.EqualTo(0), text);
+        Assert.That(text, Does.Contain("warmed        Filled"));
+        Assert.That(Paths(text), Is.EqualTo(new[] { "CacheHit", "CacheHit", "CacheHit" }), text);
+        Assert.That(text, Does.Contain("notifications: 3 hit, 1 miss, 0 evict"), "the warm's fill is the one miss");
+    }
+
+    [Test]
     public async Task With_the_store_in_memory_the_sample_leaves_no_volume_behind()
     {
         using var data = new TemporaryDirectory();

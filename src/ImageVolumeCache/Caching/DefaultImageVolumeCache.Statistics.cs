@@ -25,6 +25,12 @@ internal sealed partial class DefaultImageVolumeCache
             scopes.TryAdd(scopeKey, (counters.Backend, 0, 0));
         }
 
+        foreach (string backend in _outdatedWarmImages.Keys)
+        {
+            // A warm image that was never filled leaves its scope empty: the scope is still listed, to say so.
+            scopes.TryAdd(WarmScope(backend).Key, (backend, 0, 0));
+        }
+
         ImageVolumeCacheOptions options = _options.CurrentValue;
         var statistics = new List<CacheScopeStatistics>(scopes.Count);
         foreach ((string scopeKey, (string backend, int count, long sizeGb)) in scopes)
@@ -43,6 +49,7 @@ internal sealed partial class DefaultImageVolumeCache
                 Evictions = counters?.Evictions() ?? [],
                 FillsInProgress = _fills.CountFor(scopeKey),
                 LastFillError = counters?.LastFillError,
+                OutdatedWarmImages = string.Equals(WarmScope(backend).Key, scopeKey, StringComparison.Ordinal) ? OutdatedWarmImages(backend) : [],
             });
         }
 

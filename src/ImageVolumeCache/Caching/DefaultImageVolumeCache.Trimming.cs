@@ -31,7 +31,7 @@ internal sealed partial class DefaultImageVolumeCache
 
     /// <summary>
     /// Trims every scope the store holds: purges a disabled backend's scopes when it says so, evicts down to the limits,
-    /// evicts entries idle for longer than <c>MaxIdle</c>, then checks the next batch of cached images against the image
+    /// evicts entries idle for longer than <c>MaxIdle</c> (but never a warm image's, which is kept for the next request), then checks the next batch of cached images against the image
     /// service. Entries in use are left for the next trim.
     /// </summary>
     internal async ValueTask<TrimResult> TrimEverythingAsync(CancellationToken cancellationToken)
@@ -53,7 +53,7 @@ internal sealed partial class DefaultImageVolumeCache
             trimmed += await TrimAsync(key, cancellationToken).ConfigureAwait(false);
             if (limits.MaxIdle > TimeSpan.Zero)
             {
-                foreach (ImageCacheEntry entry in scope.Where(e => now - e.LastUsed > limits.MaxIdle))
+                foreach (ImageCacheEntry entry in scope.Where(e => now - e.LastUsed > limits.MaxIdle && !IsWarmImage(options, key.Backend, e.ImageId)))
                 {
                     idle += await EvictCoreAsync(entry, EvictionReason.Idle, CancellationToken.None).ConfigureAwait(false) ? 1 : 0;
                 }

@@ -37,8 +37,10 @@ internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
         ImageVolumeCacheMetrics metrics,
         TimeProvider time,
         ILogger<DefaultImageVolumeCache> logger,
-        IImageService? images = null)
+        IImageService? images = null,
+        Lazy<ICacheWarmer>? warmer = null)
     {
+        _warmer = warmer;
         _store = store;
         _backends = backends;
         _options = options;

@@ -109,4 +109,21 @@ public interface IImageVolumeCache
     /// <exception cref="InvalidOperationException">The backend has no cluster configured.</exception>
     /// <exception cref="CacheEntryStoreException">The entry store cannot be read or written.</exception>
     ValueTask<int> IncludeInClusterAsync(string backend, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Pre-warms the cache: makes an entry of each image's current version in the backend's scope (its cluster's when it
+    /// serves one) without a user volume, through the same fill protocol as a request's miss: the same single flight (a
+    /// request for the image meanwhile waits for this fill and clones it), limits, fill steps (download, head check,
+    /// conversion) and notifications. A fill sends one <c>miss</c>, as a miss would; an image already cached sends nothing
+    /// (a warm is not a request, so it is no hit). An older entry of the image is retired as a lookup does, once no clone
+    /// uses it. The images are described as an administrator of the internal tenant, one after the other.
+    /// </summary>
+    /// <param name="backend">The backend name (<c>host@backend</c>).</param>
+    /// <param name="imageIds">The images to warm.</param>
+    /// <param name="cancellationToken">Cancels the call; a fill it interrupts leaves nothing behind.</param>
+    /// <returns>One result per image, in order: already cached, filled, not cached (no room), or failed with its error.</returns>
+    /// <exception cref="ArgumentException">The backend is not registered, or an image id is blank.</exception>
+    /// <exception cref="InvalidOperationException">The cache is off for the backend, or no image service is registered.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled.</exception>
+    ValueTask<IReadOnlyList<ImageWarmResult>> WarmAsync(string backend, IEnumerable<string> imageIds, CancellationToken cancellationToken);
 }

@@ -1,5 +1,4 @@
 using ImageVolumeCache.Diagnostics;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -14,70 +13,12 @@ internal sealed class ImageVolumeCacheTrimmer(
     DefaultImageVolumeCache cache,
     IOptionsMonitor<ImageVolumeCacheOptions> options,
     TimeProvider time,
-    ILogger<ImageVolumeCacheTrimmer> logger) : BackgroundService
+    ILogger<ImageVolumeCacheTrimmer> logger) : PeriodicCacheService(options, time, runAtStart: false)
 {
-    private readonly SemaphoreSlim _reloaded = new(0, 1);
-    private IDisposable? _subscription;
+    protected override TimeSpan Interval(ImageVolumeCacheOptions current) => current.TrimInterval;
 
-    /// <summary>Subscribes to reloads before the loop starts (which runs on a thread of its own), so that none is missed.</summary>
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        _subscription ??= options.OnChange(_ => SignalReload());
-        return base.StartAsync(cancellationToken);
-    }
+    protected override async Task RunRoundAsync(CancellationToken cancellationToken) =>
+        await cache.TrimEverythingAsync(cancellationToken).ConfigureAwait(false);
 
-    private void SignalReload()
-    {
-        try
-        {
-            _reloaded.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A trim is already due.
-        }
-        catch (ObjectDisposedException)
-        {
-            // The host has stopped.
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            TimeSpan interval = options.CurrentValue.TrimInterval;
-            bool due;
-            using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
-            {
-                Task reload = _reloaded.WaitAsync(waiting.Token);
-                Task timer = Task.Delay(interval > TimeSpan.Zero ? interval : Timeout.InfiniteTimeSpan, time, waiting.Token);
-                await Task.WhenAny(reload, timer).ConfigureAwait(false);
-                due = reload.IsCompletedSuccessfully || timer.IsCompletedSuccessfully;
-                await waiting.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(reload, timer).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-
-            if (!due || stoppingToken.IsCancellationRequested)
-            {
-                continue;
-            }
-
-            try
-            {
-                await cache.TrimEverythingAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                Log.TrimFailed(logger, ex);
-            }
-        }
-    }
-
-    public override void Dispose()
-    {
-        _subscription?.Dispose();
-        _reloaded.Dispose();
-        base.Dispose();
-    }
+    protected override void RoundFailed(Exception exception) => Log.TrimFailed(logger, exception);
 }

@@ -40,4 +40,11 @@ public sealed class BackendCacheOptions
     /// Default <see langword="false"/>.
     /// </summary>
     public bool CloneAcrossPools { get; set; }
+
+    /// <summary>
+    /// Images kept warm in this backend's scope (its cluster's when it serves one): the host fills them at start-up, polls
+    /// the image service every <see cref="ImageVolumeCacheOptions.WarmPollInterval"/> and rolls an updated image over to
+    /// its new version, and idle expiry never evicts their entries. Ids must not be blank. Default empty.
+    /// </summary>
+    public IList<string> WarmImages { get; } = new List<string>();
 }

@@ -79,6 +79,14 @@ public sealed class ImageVolumeCacheOptions
     /// </summary>
     public int ImageChecksPerTrim { get; set; } = 100;
 
+    /// <summary>
+    /// How often a hosted service asks the image service about each backend's <see cref="BackendCacheOptions.WarmImages"/>
+    /// (through the <see cref="TimeProvider"/>): an image whose <c>updated_at</c> changed is warmed in its new version and
+    /// the old entry retired once no clone uses it. It also warms at start-up and on every configuration reload.
+    /// <see cref="TimeSpan.Zero"/> polls only then. From 0 to 1 day; default 5 minutes.
+    /// </summary>
+    public TimeSpan WarmPollInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How images that are not raw are downloaded and converted with <c>qemu-img</c>: scratch space and limits.</summary>
     public DiskImageConversionOptions Conversion { get; set; } = new();
 }

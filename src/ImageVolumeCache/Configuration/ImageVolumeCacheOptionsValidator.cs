@@ -58,6 +58,11 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             failures.Add($"{path.Key("TrimInterval")} must be from 00:00:00 to 1.00:00:00, but was {options.TrimInterval}.");
         }
 
+        if (options.WarmPollInterval < TimeSpan.Zero || options.WarmPollInterval > TimeSpan.FromDays(1))
+        {
+            failures.Add($"{path.Key("WarmPollInterval")} must be from 00:00:00 to 1.00:00:00, but was {options.WarmPollInterval}.");
+        }
+
         if (options.ImageChecksPerTrim < 0)
         {
             failures.Add($"{path.Key("ImageChecksPerTrim")} must be 0 or more, but was {options.ImageChecksPerTrim}.");
@@ -75,6 +80,13 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             string key = path.Key($"Backends:{backend}");
             ValidateLimit(own.MaxSizeGb, $"{key}:MaxSizeGb", failures);
             ValidateLimit(own.MaxCount, $"{key}:MaxCount", failures);
+            for (int i = 0; i < own.WarmImages.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(own.WarmImages[i]))
+                {
+                    failures.Add($"{key}:WarmImages:{i} must be an image id, but was blank.");
+                }
+            }
             if (own.MaxIdle < TimeSpan.Zero)
             {
                 failures.Add($"{key}:MaxIdle must be 0 (never) or more, but was {own.MaxIdle}.");

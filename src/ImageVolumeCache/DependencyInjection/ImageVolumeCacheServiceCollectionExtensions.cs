@@ -75,9 +75,11 @@ public static class ImageVolumeCacheServiceCollectionExtensions
         services.TryAddSingleton<ScratchSpace>();
         services.TryAddSingleton<QemuImgConverter>();
         services.TryAddSingleton(CreatePipeline);
+        services.TryAddSingleton(sp => new Lazy<ICacheWarmer>(sp.GetRequiredService<CreateFromImagePipeline>));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheStartupCheck>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheReconciliationService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheTrimmer>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ImageVolumeCacheWarmer>());
         return new ImageVolumeCacheBuilder(services);
     }
 

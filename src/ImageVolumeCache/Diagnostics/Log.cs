@@ -226,4 +226,16 @@ internal static partial class Log
 
     [LoggerMessage(1100, LogLevel.Warning, "The progress callback of the request for volume {VolumeId} (image {ImageId}) threw at step {Step}; it is not called again for this request, which goes on.")]
     public static partial void ProgressCallbackFailed(ILogger logger, Exception exception, string volumeId, string imageId, PipelineStep step);
+
+    [LoggerMessage(1110, LogLevel.Information, "Warming image {ImageId} in cache scope {ScopeKey}: {Outcome}.")]
+    public static partial void ImageWarmed(ILogger logger, string imageId, string scopeKey, ImageWarmOutcome outcome);
+
+    [LoggerMessage(1111, LogLevel.Warning, "Warming image {ImageId} in cache scope {ScopeKey} failed.")]
+    public static partial void ImageWarmFailed(ILogger logger, Exception exception, string imageId, string scopeKey);
+
+    [LoggerMessage(1112, LogLevel.Warning, "Warm image {ImageId} of backend {Backend} could not be refreshed; its entry is outdated or missing.")]
+    public static partial void WarmImageOutdated(ILogger logger, string imageId, string backend);
+
+    [LoggerMessage(1113, LogLevel.Error, "Warming the image-volume cache failed; the next poll runs as planned.")]
+    public static partial void WarmFailed(ILogger logger, Exception exception);
 }

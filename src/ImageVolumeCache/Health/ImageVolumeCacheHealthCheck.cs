@@ -68,6 +68,11 @@ internal sealed class ImageVolumeCacheHealthCheck(
                 $"Scope {scope.ScopeKey} is over its limits: {scope.Entries} entries of {Limit(scope.MaxCount)}, {scope.SizeGb} GB of {Limit(scope.MaxSizeGb)}."));
         }
 
+        foreach (CacheScopeStatistics scope in statistics.Scopes.Where(s => s.OutdatedWarmImages.Count > 0))
+        {
+            reasons.Add($"Warm images of scope {scope.ScopeKey} could not be brought up to date: {string.Join(", ", scope.OutdatedWarmImages)}.");
+        }
+
         foreach (ICacheHealthProbe probe in probes)
         {
             if (await probe.ProbeAsync(statistics, cancellationToken).ConfigureAwait(false) is { } found)

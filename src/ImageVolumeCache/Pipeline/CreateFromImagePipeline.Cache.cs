@@ -57,6 +57,11 @@ public sealed partial class CreateFromImagePipeline : ICacheClient<PipelineRun>
     /// </summary>
     async ValueTask<CacheCloneOutcome> ICacheClient<PipelineRun>.CloneAsync(PipelineRun run, ImageInfo image, ImageCacheEntry entry, CancellationToken cancellationToken)
     {
+        if (run.Warming)
+        {
+            return CacheCloneOutcome.Cloned;
+        }
+
         VolumeSpec target = run.Target;
         if (entry.SizeGb > target.SizeGb)
         {

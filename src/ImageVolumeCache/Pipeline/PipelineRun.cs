@@ -45,6 +45,9 @@ internal sealed class PipelineRun(CreateVolumeFromImageRequest request, Register
     /// <summary>Reports the request's progress; <see langword="null"/> when the request did not ask for it.</summary>
     public ProgressReporter? Progress { get; } = progress;
 
+    /// <summary>Whether the run warms the cache: it fills an entry and clones nothing (its target is a placeholder).</summary>
+    public bool Warming { get; init; }
+
     public long Now() => time.GetTimestamp();
 
     /// <summary>Reports that <paramref name="step"/> starts (moving <paramref name="bytesTotal"/> bytes, when it moves any) and returns the time it started.</summary>

@@ -45,6 +45,12 @@ public sealed record CacheScopeStatistics(string Backend, string ScopeKey)
     /// <summary>The last fill of this scope that failed in this process, or <see langword="null"/> when none did.</summary>
     public CacheFillError? LastFillError { get; init; }
 
+    /// <summary>
+    /// The backend's warm images (<c>WarmImages</c>) that could not be brought up to date at the last warm (the image
+    /// service failed, no room, or the fill failed), so that the scope may miss them; empty when all are current. Default empty.
+    /// </summary>
+    public IReadOnlyList<string> OutdatedWarmImages { get; init; } = [];
+
     /// <summary>Whether the scope holds more than its limits allow (after a limit was lowered, until it is trimmed).</summary>
     public bool OverLimits => (MaxCount > 0 && Entries > MaxCount) || (MaxSizeGb > 0 && SizeGb > MaxSizeGb);
 }

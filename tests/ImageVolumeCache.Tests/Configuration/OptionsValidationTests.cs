@@ -50,12 +50,25 @@ public sealed class OptionsValidationTests
 
     [TestCase("TrimInterval", "-00:00:01", "ImageVolumeCache:TrimInterval must be from 00:00:00 to 1.00:00:00, but was -00:00:01.")]
     [TestCase("ImageChecksPerTrim", "-1", "ImageVolumeCache:ImageChecksPerTrim must be 0 or more, but was -1.")]
+    [TestCase("WarmPollInterval", "1.00:00:01", "ImageVolumeCache:WarmPollInterval must be from 00:00:00 to 1.00:00:00, but was 1.00:00:01.")]
     [TestCase("Defaults:MaxIdle", "-1.00:00:00", "ImageVolumeCache:Defaults:MaxIdle must be 0 (never) or more, but was -1.00:00:00.")]
     public void A_bad_trim_option_names_its_key(string key, string value, string expected)
     {
         string message = StartupFailure(new() { [$"ImageVolumeCache:{key}"] = value });
 
         Assert.That(message, Does.Contain(expected));
+    }
+
+    [Test]
+    public void A_blank_warm_image_names_its_key()
+    {
+        string message = StartupFailure(new()
+        {
+            [$"ImageVolumeCache:Backends:{Backend}:WarmImages:0"] = "img",
+            [$"ImageVolumeCache:Backends:{Backend}:WarmImages:1"] = " ",
+        });
+
+        Assert.That(message, Does.Contain($"ImageVolumeCache:Backends:{Backend}:WarmImages:1 must be an image id, but was blank."));
     }
 
     [Test]

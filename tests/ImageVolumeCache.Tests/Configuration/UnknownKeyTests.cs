@@ -20,7 +20,7 @@ public sealed class UnknownKeyTests
         string message = StartupFailure(new() { [$"ImageVolumeCache:Backends:{Backend}:MaxCont"] = "50" });
 
         Assert.That(message, Is.EqualTo(
-            "ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled); " +
+            "ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled, WarmImages); " +
             "to only warn of unknown keys, set ImageVolumeCache:UnknownKeys to Warn."));
     }
 
@@ -133,8 +133,8 @@ public sealed class UnknownKeyTests
         Assert.That(warnings.Select(w => w.Level), Is.All.EqualTo(LogLevel.Warning));
         Assert.That(warnings.Select(w => w.Message), Is.EquivalentTo(new[]
         {
-            "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled); it is ignored.",
-            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, ImageChecksPerTrim, InternalTenant, ReconcileOnStartup, TrimInterval, UnknownKeys); it is ignored.",
+            "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled, WarmImages); it is ignored.",
+            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, ImageChecksPerTrim, InternalTenant, ReconcileOnStartup, TrimInterval, UnknownKeys, WarmPollInterval); it is ignored.",
         }));
     }
 

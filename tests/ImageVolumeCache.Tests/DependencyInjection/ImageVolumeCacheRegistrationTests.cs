@@ -274,7 +274,7 @@ public sealed class ImageVolumeCacheRegistrationTests
         AddCache(services);
 
         var hosted = services.Where(d => d.ServiceType == typeof(IHostedService)).Select(d => d.ImplementationType).ToList();
-        Assert.That(hosted, Is.EquivalentTo(new[] { typeof(ImageVolumeCacheStartupCheck), typeof(ImageVolumeCacheReconciliationService), typeof(ImageVolumeCacheTrimmer) }));
+        Assert.That(hosted, Is.EquivalentTo(new[] { typeof(ImageVolumeCacheStartupCheck), typeof(ImageVolumeCacheReconciliationService), typeof(ImageVolumeCacheTrimmer), typeof(ImageVolumeCacheWarmer) }));
     }
 
     [Test]

@@ -1,7 +1,9 @@
+using ImageVolumeCache.Caching;
 using ImageVolumeCache.Health;
 using ImageVolumeCache.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Moq;
 
 namespace ImageVolumeCache.Tests.Health;
@@ -109,6 +111,21 @@ public sealed class HealthCheckTests
         Assert.That(result.Status, Is.EqualTo(HealthStatus.Degraded));
         Assert.That(result.Description, Does.Contain($"Scope {CacheHarness.Backend} is over its limits: 2 entries of 1"));
         Assert.That(((CacheScopeStatistics)result.Data[CacheHarness.Backend]).OverLimits, Is.True);
+    }
+
+    [Test]
+    public async Task The_cache_is_degraded_when_a_warm_image_could_not_be_brought_up_to_date()
+    {
+        using var harness = new CacheHarness(o => o.Backends[CacheHarness.Backend] = new BackendCacheOptions { WarmImages = { "img" } });
+        harness.AddImage("img");
+        harness.Images.Fault = (operation, _) => operation == "GetImage" ? new HttpRequestException("image service down") : null;
+        await harness.Services.GetServices<IHostedService>().OfType<ImageVolumeCacheWarmer>().Single().WarmEveryBackendAsync(CancellationToken.None);
+        harness.Images.Fault = null;
+
+        HealthCheckResult result = await CheckAsync(harness);
+
+        Assert.That(result.Status, Is.EqualTo(HealthStatus.Degraded));
+        Assert.That(result.Description, Does.Contain($"Warm images of scope {CacheHarness.Backend} could not be brought up to date: img."));
     }
 
     [Test]
