@@ -149,6 +149,45 @@ public sealed partial class FileSystemVolumeDriver
         }
     }
 
+    /// <summary>
+    /// Before image data is written into a volume (copied or converted): checks that it exists and takes back its
+    /// "image data complete" mark. Returns its record, as it was.
+    /// </summary>
+    private VolumeRecord? BeginImageWrite(string volumeId, string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new VolumeNotFoundException(volumeId);
+        }
+
+        VolumeRecord? record = ReadRecord(volumeId);
+        if (record is { ImageDataComplete: true })
+        {
+            UpdateRecord(volumeId, r => r with { ImageDataComplete = false });
+        }
+
+        return record;
+    }
+
+    /// <summary>Empties the volume's file and sets it back to its size, so that it reads as zeros and holds no blocks; returns the size.</summary>
+    private static long DiscardContent(SafeFileHandle handle)
+    {
+        long capacity = RandomAccess.GetLength(handle);
+        RandomAccess.SetLength(handle, 0);
+        RandomAccess.SetLength(handle, capacity);
+        return capacity;
+    }
+
+    /// <summary>After image data was written to its end and flushed: marks it complete, and makes a cache volume read-only.</summary>
+    private void EndImageWrite(string volumeId, string path, VolumeRecord? record)
+    {
+        UpdateRecord(volumeId, r => r with { ImageDataComplete = true });
+        if (record is not null && IsCacheVolume(record.Metadata))
+        {
+            MakeReadOnly(path);
+        }
+    }
+
     private static bool IsCacheVolume(IReadOnlyDictionary<string, string> metadata) =>
         metadata.TryGetValue(CacheVolumeMetadata.CacheVolume, out string? value) && bool.TryParse(value, out bool isCache) && isCache;
 

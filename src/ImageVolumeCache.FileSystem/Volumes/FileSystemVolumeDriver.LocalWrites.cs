@@ -1,4 +1,3 @@
-using ImageVolumeCache.FileSystem.Volumes;
 using Microsoft.Win32.SafeHandles;
 
 namespace ImageVolumeCache.FileSystem;
@@ -16,22 +15,11 @@ public sealed partial class FileSystemVolumeDriver
     {
         string path = GetVolumePath(volumeId);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!File.Exists(path))
-        {
-            throw new VolumeNotFoundException(volumeId);
-        }
-
-        if (ReadRecord(volumeId) is { ImageDataComplete: true })
-        {
-            UpdateRecord(volumeId, r => r with { ImageDataComplete = false });
-        }
-
+        BeginImageWrite(volumeId, path);
         try
         {
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-            long capacity = RandomAccess.GetLength(handle);
-            RandomAccess.SetLength(handle, 0);
-            RandomAccess.SetLength(handle, capacity);
+            DiscardContent(handle);
         }
         catch (FileNotFoundException)
         {
@@ -67,13 +55,7 @@ public sealed partial class FileSystemVolumeDriver
             throw WriteFailed(volumeId, path, ex);
         }
 
-        VolumeRecord? record = ReadRecord(volumeId);
-        UpdateRecord(volumeId, r => r with { ImageDataComplete = true });
-        if (record is not null && IsCacheVolume(record.Metadata))
-        {
-            MakeReadOnly(path);
-        }
-
+        EndImageWrite(volumeId, path, ReadRecord(volumeId));
         return ValueTask.CompletedTask;
     }
 }

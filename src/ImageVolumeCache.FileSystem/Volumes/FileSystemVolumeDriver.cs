@@ -132,23 +132,11 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver, IPoolCloning
         string path = GetVolumePath(volumeId);
         cancellationToken.ThrowIfCancellationRequested();
         EnsureDirectory();
-        if (!File.Exists(path))
-        {
-            throw new VolumeNotFoundException(volumeId);
-        }
-
-        VolumeRecord? record = ReadRecord(volumeId);
-        if (record is { ImageDataComplete: true })
-        {
-            UpdateRecord(volumeId, r => r with { ImageDataComplete = false });
-        }
-
+        VolumeRecord? record = BeginImageWrite(volumeId, path);
         try
         {
             using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read);
-            long capacity = RandomAccess.GetLength(handle);
-            RandomAccess.SetLength(handle, 0);
-            RandomAccess.SetLength(handle, capacity);
+            long capacity = DiscardContent(handle);
             await SparseCopy.CopyAsync(data, handle, capacity, read => TooLarge(image, volumeId, read, capacity), BeforeWrite, cancellationToken)
                 .ConfigureAwait(false);
             RandomAccess.FlushToDisk(handle);
@@ -162,11 +150,7 @@ public sealed partial class FileSystemVolumeDriver : IVolumeDriver, IPoolCloning
             throw WriteFailed(volumeId, path, ex);
         }
 
-        UpdateRecord(volumeId, r => r with { ImageDataComplete = true });
-        if (record is not null && IsCacheVolume(record.Metadata))
-        {
-            MakeReadOnly(path);
-        }
+        EndImageWrite(volumeId, path, record);
     }
 
     private ImageUnacceptableException TooLarge(ImageInfo image, string volumeId, long read, long capacity) =>

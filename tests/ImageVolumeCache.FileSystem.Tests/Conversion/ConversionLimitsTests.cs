@@ -15,7 +15,7 @@ public sealed class ConversionLimitsTests : ConversionTestBase
         using var cts = new CancellationTokenSource();
 
         Task<CreateVolumeFromImageResult> request = CreateAsync("vol-1", "img", cancellationToken: cts.Token);
-        int pid = await QemuImgProcessAsync(request);
+        int pid = await ProcessTable.QemuImgNamingAsync(ScratchFolder, () => Task.FromResult(!request.IsCompleted));
         var sinceCancel = Stopwatch.StartNew();
         await cts.CancelAsync();
         while (Directory.Exists($"/proc/{pid}") && sinceCancel.Elapsed < TimeSpan.FromSeconds(10))
@@ -114,49 +114,5 @@ public sealed class ConversionLimitsTests : ConversionTestBase
         Assert.That(Images.DownloadCount, Is.Zero, "nothing was downloaded");
         Assert.That(VolumeFiles(), Is.Empty);
         Assert.That(ScratchLeftovers(), Is.Empty);
-    }
-
-    /// <summary>Waits until the request's qemu-img runs (a process whose command line names the scratch folder) and returns its id.</summary>
-    private async Task<int> QemuImgProcessAsync(Task request)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (request.IsCompleted)
-            {
-                await request;
-                Assert.Fail("The request ended before its conversion could be cancelled.");
-            }
-
-            foreach (string process in Directory.EnumerateDirectories("/proc"))
-            {
-                if (int.TryParse(Path.GetFileName(process), out int pid) && CommandLine(pid) is { } line
-                    && line.Contains("qemu-img", StringComparison.Ordinal) && line.Contains(ScratchFolder, StringComparison.Ordinal))
-                {
-                    return pid;
-                }
-            }
-
-            await Task.Delay(20);
-        }
-
-        Assert.Fail("qemu-img never started.");
-        return 0;
-    }
-
-    private static string? CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

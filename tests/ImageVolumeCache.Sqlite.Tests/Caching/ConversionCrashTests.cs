@@ -39,12 +39,12 @@ public sealed class ConversionCrashTests
         using (Process child = ChildProcess.Start(["convert", volumes, images, database, scratch, ImageId]))
         {
             Assert.That(await child.StandardOutput.ReadLineAsync(), Is.EqualTo("ready"), await ChildProcess.ErrorsAsync(child));
-            orphan = await QemuImgNamingAsync(scratch, child);
+            orphan = await ProcessTable.QemuImgNamingAsync(scratch, () => Task.FromResult(!child.HasExited));
             child.Kill();
             await child.WaitForExitAsync();
         }
 
-        Assert.That(IsRunning(orphan), Is.True, "the killed host's qemu-img outlives it");
+        Assert.That(ProcessTable.IsRunning(orphan), Is.True, "the killed host's qemu-img outlives it");
         Assert.That(Directory.EnumerateFiles(volumes, "*.img"), Is.Not.Empty, "the half-made cache volume is there");
         await Task.Delay(ConvertCommand.LeaseDuration + TimeSpan.FromMilliseconds(500)); // the dead host's leases run out
 
@@ -52,7 +52,7 @@ public sealed class ConversionCrashTests
         await CrashHost.StartAsync(host);
         ReconciliationResult reconciled = await host.GetRequiredService<IImageVolumeCache>().ReconcileAsync(CrashHost.Backend, CancellationToken.None);
 
-        Assert.That(IsRunning(orphan), Is.False, "starting the next host killed the orphaned qemu-img");
+        Assert.That(ProcessTable.IsRunning(orphan), Is.False, "starting the next host killed the orphaned qemu-img");
         Assert.That(Directory.EnumerateFileSystemEntries(scratch), Is.Empty, "and swept its scratch folder");
         Assert.That(Directory.EnumerateFiles(volumes, "*.img"), Is.Empty, $"and its reconciliation deleted the half-made cache volume ({reconciled})");
 
@@ -61,43 +61,5 @@ public sealed class ConversionCrashTests
         Assert.That(next.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
         DiskImageWorkshop.Run("qemu-img", ["compare", "-q", "-f", "raw", "-F", "qcow2", Path.Combine(volumes, "target-next.img"), qcow2]);
         Assert.That(Directory.EnumerateFileSystemEntries(scratch), Is.Empty);
-    }
-
-    /// <summary>Waits until a qemu-img whose command line names the scratch folder runs, and returns its process id.</summary>
-    private static async Task<int> QemuImgNamingAsync(string scratch, Process child)
-    {
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromMinutes(1))
-        {
-            Assert.That(child.HasExited, Is.False, await ChildProcess.ErrorsAsync(child));
-            foreach (string entry in Directory.EnumerateDirectories("/proc"))
-            {
-                if (int.TryParse(Path.GetFileName(entry), out int pid) && CommandLine(entry) is { } line
-                    && line.Contains("qemu-img", StringComparison.Ordinal) && line.Contains(scratch, StringComparison.Ordinal))
-                {
-                    return pid;
-                }
-            }
-
-            await Task.Delay(20);
-        }
-
-        Assert.Fail("the child never started qemu-img");
-        return 0;
-    }
-
-    private static bool IsRunning(int pid) =>
-        CommandLine($"/proc/{pid}") is { Length: > 0 } && File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] != "Z";
-
-    private static string? CommandLine(string procEntry)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(procEntry, "cmdline")).Replace('\0', ' ');
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
     }
 }

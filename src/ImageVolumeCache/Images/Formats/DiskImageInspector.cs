@@ -90,15 +90,17 @@ public static class DiskImageInspector
     /// <exception cref="ImageUnacceptableException">The claim is refused.</exception>
     internal static void CheckClaim(string imageId, string claimedDiskFormat)
     {
-        var inspected = new ImageUnderInspection(imageId, new ImageBytes(new MemoryStream([], writable: false)), []);
         switch (DiskFormatNames.FromClaim(claimedDiskFormat))
         {
             case DiskImageFormat.Unknown:
-                throw inspected.Refuse("unknown format", $"it claims disk_format {VmdkDescriptor.Quote(claimedDiskFormat)}, which this library does not handle.");
+                throw UnknownClaim(imageId, claimedDiskFormat);
             case DiskImageFormat.Qed:
-                throw inspected.Refuse("QED image", QedRefusal);
+                throw ImageUnderInspection.Refusal(imageId, "QED image", QedRefusal);
         }
     }
+
+    private static ImageUnacceptableException UnknownClaim(string imageId, string claimedDiskFormat) =>
+        ImageUnderInspection.Refusal(imageId, "unknown format", $"it claims disk_format {VmdkDescriptor.Quote(claimedDiskFormat)}, which this library does not handle.");
 
     /// <summary>How many bytes <see cref="CheckHead"/> needs.</summary>
     internal const int HeadLength = ImageUnderInspection.HeadLength;
@@ -123,7 +125,7 @@ public static class DiskImageInspector
         DiskImageFormat claimed = DiskFormatNames.FromClaim(claimedDiskFormat);
         if (claimed == DiskImageFormat.Unknown)
         {
-            throw image.Refuse("unknown format", $"it claims disk_format {VmdkDescriptor.Quote(claimedDiskFormat)}, which this library does not handle.");
+            throw UnknownClaim(image.ImageId, claimedDiskFormat);
         }
 
         return DiskFormatNames.Satisfies(detected, claimed)

@@ -15,8 +15,11 @@ internal sealed class ImageUnderInspection(string imageId, ImageBytes bytes, byt
     public long Length => Bytes.Length;
 
     /// <summary>The refusal of this image by <paramref name="rule"/>, saying <paramref name="why"/>.</summary>
-    public ImageUnacceptableException Refuse(string rule, string why) =>
-        new(ImageId, $"Image {ImageId} is refused ({rule}): {why}");
+    public ImageUnacceptableException Refuse(string rule, string why) => Refusal(ImageId, rule, why);
+
+    /// <summary>The refusal of image <paramref name="imageId"/> by <paramref name="rule"/>, saying <paramref name="why"/>.</summary>
+    public static ImageUnacceptableException Refusal(string imageId, string rule, string why) =>
+        new(imageId, $"Image {imageId} is refused ({rule}): {why}");
 
     /// <summary>The head's bytes at <paramref name="offset"/>, or an empty span when the head is shorter.</summary>
     public ReadOnlySpan<byte> HeadAt(int offset, int count) =>
