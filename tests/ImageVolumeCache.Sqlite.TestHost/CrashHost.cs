@@ -1,6 +1,8 @@
 using ImageVolumeCache.FileSystem;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace ImageVolumeCache.Sqlite.TestHost;
 
@@ -29,14 +31,23 @@ public static class CrashHost
     /// string&gt;</c>. <paramref name="backend"/> names this host's backend; with <paramref name="cluster"/> it serves that
     /// cluster with other hosts. <paramref name="fillLeaseDuration"/> overrides the default fill lease (a host that is
     /// killed on purpose holds short leases, so that the next host does not wait long for them to run out), and
-    /// <paramref name="configure"/> sets any other option.
+    /// <paramref name="configure"/> sets any other option. With <paramref name="logWarnings"/>, warnings and errors are
+    /// written to the error stream (a child process's, which the test reads when it fails).
     /// </summary>
     public static ServiceProvider Build(
         string volumes, string images, string store, Func<IVolumeDriver, IVolumeDriver>? wrap = null, int maxCount = 2, string backend = Backend, string? cluster = null,
-        TimeSpan? fillLeaseDuration = null, Action<ImageVolumeCacheOptions>? configure = null)
+        TimeSpan? fillLeaseDuration = null, Action<ImageVolumeCacheOptions>? configure = null, bool logWarnings = false)
     {
         var services = new ServiceCollection();
-        services.AddLogging();
+        services.AddLogging(logging =>
+        {
+            if (logWarnings)
+            {
+                // A child process's warnings go to its error stream, which the test shows when it fails.
+                logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole(o => o.SingleLine = true);
+                logging.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            }
+        });
         var driver = new FileSystemVolumeDriver(new FileSystemVolumeDriverOptions { BackendName = backend, Directory = volumes });
         IVolumeDriver wrapped = wrap is null ? driver : wrap(driver);
         IImageVolumeCacheBuilder builder = services.AddImageVolumeCache(o =>

@@ -23,7 +23,7 @@ internal static class HerdCommand
         string backend = args.Length == 9 ? args[7] : CrashHost.Backend;
         string? cluster = args.Length == 9 ? args[8] : null;
         CountingDriver? counting = null;
-        await using var services = CrashHost.Build(volumes, images, store, inner => counting = new CountingDriver(inner), maxCount: 0, backend, cluster);
+        await using var services = CrashHost.Build(volumes, images, store, inner => counting = new CountingDriver(inner), maxCount: 0, backend, cluster, logWarnings: true);
         await CrashHost.StartAsync(services);
         var driver = (FileSystemVolumeDriver)counting!.Inner;
         byte[] prefix = await ImagePrefix.ReadAsync(services, imageId);

@@ -29,7 +29,7 @@ internal sealed partial class DefaultImageVolumeCache
         ImageVolumeCacheOptions options = _options.CurrentValue;
         if (await TryTakeFillLeaseAsync(scope, image, options, cancellationToken).ConfigureAwait(false) is { } taken)
         {
-            return taken;
+            return await LookUpUnderLeaseAsync(taken, scope, image, cancellationToken).ConfigureAwait(false);
         }
 
         Log.WaitingForFillElsewhere(_logger, image.Id, scope.Key);
@@ -58,7 +58,7 @@ internal sealed partial class DefaultImageVolumeCache
 
                 if (await TryTakeFillLeaseAsync(scope, image, options, cancellationToken).ConfigureAwait(false) is { } retaken)
                 {
-                    return retaken;
+                    return await LookUpUnderLeaseAsync(retaken, scope, image, cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -66,6 +66,39 @@ internal sealed partial class DefaultImageVolumeCache
         {
             client.StepFinished(state, PipelineStep.CacheFillWait, started);
         }
+    }
+
+    /// <summary>
+    /// Looks up once more with the lease in hand. The last lookup came before the lease was taken; in between, another
+    /// holder may have recorded its entry and released the lease, and filling again would download the image twice and
+    /// lose the race to record it. The entry found (pinned), or no fill at all, gives the lease back.
+    /// </summary>
+    private async ValueTask<(FillLease? Lease, CacheLookup Found)> LookUpUnderLeaseAsync(
+        (FillLease? Lease, CacheLookup Found) taken, CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
+    {
+        if (taken.Lease is not { } lease)
+        {
+            return taken;
+        }
+
+        CacheLookup lookup;
+        try
+        {
+            lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (lookup.Lease is null && !lookup.NoFill)
+        {
+            return taken;
+        }
+
+        await lease.DisposeAsync().ConfigureAwait(false);
+        return (null, lookup);
     }
 
     /// <summary>One attempt at the lease: the lease, <see langword="null"/> when another holder has it, or no fill when the store cannot be used.</summary>

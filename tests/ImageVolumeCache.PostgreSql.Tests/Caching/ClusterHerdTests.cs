@@ -42,6 +42,13 @@ public sealed class ClusterHerdTests
 
             await File.WriteAllTextAsync(start, "go");
             string[] lines = [.. (await Task.WhenAll(hosts.Select(LinesAsync))).SelectMany(l => l)];
+            foreach (Process host in hosts)
+            {
+                if (await ErrorsAsync(host) is { Length: > 0 } warnings)
+                {
+                    await TestContext.Out.WriteLineAsync($"host {host.Id} logged:\n{warnings}");
+                }
+            }
 
             int downloads = lines.Where(l => l.StartsWith("downloads ", StringComparison.Ordinal)).Sum(l => int.Parse(l["downloads ".Length..], CultureInfo.InvariantCulture));
             string[] requests = [.. lines.Where(l => !l.StartsWith("downloads ", StringComparison.Ordinal))];

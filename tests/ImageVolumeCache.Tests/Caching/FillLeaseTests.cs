@@ -56,6 +56,54 @@ public sealed class FillLeaseTests
     }
 
     [Test]
+    public async Task A_host_that_takes_the_lease_just_after_another_host_recorded_the_entry_clones_it_instead_of_filling_again()
+    {
+        var store = new WatchedStore();
+        await using ServiceProvider a = Host(store);
+        await using ServiceProvider b = Host(store);
+
+        // b looked up and found nothing; before its attempt at the lease reaches the store, a fills the image, records
+        // the entry and releases the lease, so b's attempt succeeds.
+        store.BeforeAttempt = async attempt =>
+        {
+            if (attempt == 1)
+            {
+                Assert.That((await CreateAsync(a, "vol-a")).Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
+            }
+        };
+        CreateVolumeFromImageResult result = await CreateAsync(b, "vol-b");
+
+        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheHit));
+        Assert.That(_images.DownloadCount, Is.EqualTo(1), "one download for both hosts");
+        Assert.That(_storage.Volumes, Has.Count.EqualTo(3), "a's volume, b's volume and one cache volume");
+    }
+
+    [Test]
+    public async Task A_waiting_host_that_takes_the_lease_over_after_the_entry_was_recorded_clones_it_instead_of_filling_again()
+    {
+        var store = new WatchedStore();
+        await store.TryAcquireFillLeaseAsync(Backend, "img", "a-slow-host", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), CancellationToken.None);
+        await using ServiceProvider a = Host(store);
+        await using ServiceProvider b = Host(store);
+
+        // b's first attempt finds the slow host's lease and b waits; it looks up again (nothing yet), and before its next
+        // attempt the slow host gives the lease up and a fills the image and records the entry.
+        store.BeforeAttempt = async attempt =>
+        {
+            if (attempt == 3)
+            {
+                await store.ReleaseFillLeaseAsync(Backend, "img", "a-slow-host", CancellationToken.None);
+                Assert.That((await CreateAsync(a, "vol-a")).Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
+            }
+        };
+        CreateVolumeFromImageResult result = await CreateAsync(b, "vol-b");
+
+        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheHit));
+        Assert.That(result.Steps.Select(s => s.Step), Does.Contain(PipelineStep.CacheFillWait));
+        Assert.That(_images.DownloadCount, Is.EqualTo(1), "one download for both hosts");
+    }
+
+    [Test]
     public async Task The_lease_of_a_holder_that_died_runs_out_and_the_next_host_fills()
     {
         var store = new InMemoryCacheEntryStore();
@@ -126,6 +174,11 @@ public sealed class FillLeaseTests
 
         public bool LoseOnRenew { get; init; }
 
+        /// <summary>Runs before each attempt at a fill lease, given the attempt's number (from 1), before the attempt reaches the store.</summary>
+        public Func<int, Task>? BeforeAttempt { get; set; }
+
+        private int _attempts;
+
         public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) => _inner.GetAndTouchAsync(scopeKey, imageId, now, cancellationToken);
 
         public ValueTask<ImageCacheEntry?> GetAsync(string scopeKey, string imageId, CancellationToken cancellationToken) => _inner.GetAsync(scopeKey, imageId, cancellationToken);
@@ -148,6 +201,12 @@ public sealed class FillLeaseTests
 
         public async ValueTask<bool> TryAcquireFillLeaseAsync(string scopeKey, string imageId, string holder, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
         {
+            int attempt = Interlocked.Increment(ref _attempts);
+            if (BeforeAttempt is { } before)
+            {
+                await before(attempt);
+            }
+
             bool taken = await _inner.TryAcquireFillLeaseAsync(scopeKey, imageId, holder, now, duration, cancellationToken);
             if (!taken)
             {
