@@ -29,12 +29,13 @@ internal sealed partial class DefaultImageVolumeCache
         return evicted;
     }
 
-    /// <summary>
+    /// <inheritdoc/>
+    /// <remarks>
     /// Trims every scope the store holds: purges a disabled backend's scopes when it says so, evicts down to the limits,
-    /// evicts entries idle for longer than <c>MaxIdle</c> (but never a warm image's, which is kept for the next request), then checks the next batch of cached images against the image
-    /// service. Entries in use are left for the next trim.
-    /// </summary>
-    internal async ValueTask<TrimResult> TrimEverythingAsync(CancellationToken cancellationToken)
+    /// evicts entries idle for longer than <c>MaxIdle</c> (but never a warm image's, which is kept for the next request),
+    /// then checks the next batch of cached images against the image service.
+    /// </remarks>
+    public async ValueTask<TrimResult> TrimAllAsync(CancellationToken cancellationToken)
     {
         ImageVolumeCacheOptions options = _options.CurrentValue;
         IReadOnlyList<ImageCacheEntry> entries = await _store.ListAsync(null, cancellationToken).ConfigureAwait(false);

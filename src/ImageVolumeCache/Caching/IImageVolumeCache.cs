@@ -81,6 +81,18 @@ public interface IImageVolumeCache
     ValueTask<int> TrimAsync(CacheScope scope, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Runs one trim of every scope the store holds, as the trimmer does every <c>TrimInterval</c>: purges the scopes of
+    /// backends whose cache is off when they say so (<c>PurgeWhenDisabled</c>), evicts down to the current limits, evicts
+    /// entries idle for longer than <c>MaxIdle</c> (never a warm image's), and checks the next
+    /// <c>ImageChecksPerTrim</c> cached images against the image service (deleted: <c>image_deleted</c>; changed:
+    /// <c>stale</c>). Entries in use are left for the next trim; each eviction sends one <c>evict</c>.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call between evictions.</param>
+    /// <returns>How many entries were evicted, by reason.</returns>
+    /// <exception cref="CacheEntryStoreException">The entry store cannot be read or written.</exception>
+    ValueTask<TrimResult> TrimAllAsync(CancellationToken cancellationToken);
+
+    /// <summary>
     /// Brings a backend's entries in line with the volumes its driver lists (<see cref="IVolumeDriver.ListVolumesAsync"/>),
     /// after a restart or a crash: an entry whose cache volume is gone is removed (one <c>evict</c> each); a cache volume
     /// of the internal tenant without an entry is adopted as an entry when its image data is complete and the image is

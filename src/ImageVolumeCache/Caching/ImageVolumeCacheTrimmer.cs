@@ -18,7 +18,7 @@ internal sealed class ImageVolumeCacheTrimmer(
     protected override TimeSpan Interval(ImageVolumeCacheOptions current) => current.TrimInterval;
 
     protected override async Task RunRoundAsync(CancellationToken cancellationToken) =>
-        await cache.TrimEverythingAsync(cancellationToken).ConfigureAwait(false);
+        await cache.TrimAllAsync(cancellationToken).ConfigureAwait(false);
 
     protected override void RoundFailed(Exception exception) => Log.TrimFailed(logger, exception);
 }

@@ -175,7 +175,7 @@ public sealed class TrimmingTests
     }
 
     private static ValueTask<TrimResult> Trim(CacheHarness harness) =>
-        harness.Services.GetRequiredService<DefaultImageVolumeCache>().TrimEverythingAsync(CancellationToken.None);
+        harness.Services.GetRequiredService<DefaultImageVolumeCache>().TrimAllAsync(CancellationToken.None);
 
     private static async Task<IReadOnlyDictionary<string, long>> EvictionsAsync(CacheHarness harness) =>
         (await harness.Cache.GetStatisticsAsync(CancellationToken.None)).Scopes.Single().Evictions;

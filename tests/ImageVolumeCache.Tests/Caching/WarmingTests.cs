@@ -168,7 +168,7 @@ public sealed class WarmingTests
         await harness.Cache.WarmAsync(CacheHarness.Backend, ["warm", "cold"], CancellationToken.None);
         harness.Time.Advance(TimeSpan.FromHours(2));
 
-        TrimResult result = await harness.Services.GetRequiredService<DefaultImageVolumeCache>().TrimEverythingAsync(CancellationToken.None);
+        TrimResult result = await harness.Services.GetRequiredService<DefaultImageVolumeCache>().TrimAllAsync(CancellationToken.None);
 
         Assert.That(result.Idle, Is.EqualTo(1));
         Assert.That((await harness.Cache.ListAsync(null, CancellationToken.None)).Select(e => e.ImageId), Is.EqualTo(new[] { "warm" }));

@@ -1,0 +1,53 @@
+using System.CommandLine;
+using ImageVolumeCache.Cli.Output;
+
+namespace ImageVolumeCache.Cli.Commands;
+
+/// <summary><c>ivc entries [--backend NAME] [--json]</c>: the entries, most recently used first.</summary>
+internal static class EntriesCommand
+{
+    private const int Page = 500;
+
+    public static Command Create(IvcCommandLine cli)
+    {
+        Option<string> backend = CommandOptions.Backend("Only the entries of this backend (host@backend), in its own scopes and its cluster's.", required: false);
+        Option<bool> json = CommandOptions.Json();
+        var command = new Command("entries", "List the cache entries, most recently used first.") { backend, json };
+        command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "entries", async host =>
+        {
+            string? only = parse.GetValue(backend);
+            var entries = new List<ImageCacheEntry>();
+            for (int skip = 0; ; skip += Page)
+            {
+                IReadOnlyList<ImageCacheEntry> page = await host.Cache.ListByLastUseAsync(null, skip, Page, cancellationToken);
+                entries.AddRange(page.Where(e => only is null || string.Equals(e.Scope.Backend, only, StringComparison.Ordinal)));
+                if (page.Count < Page)
+                {
+                    break;
+                }
+            }
+
+            if (parse.GetValue(json))
+            {
+                await ToolJson.WriteAsync(cli.Output, entries.Select(EntryView.Of));
+                return IvcExitCodes.Success;
+            }
+
+            if (entries.Count == 0)
+            {
+                await cli.Output.WriteLineAsync(only is null ? "No cache entries." : $"No cache entries of backend {only}.");
+                return IvcExitCodes.Success;
+            }
+
+            var table = new TextTable("ID", "SCOPE", "IMAGE", "VOLUME", "GB", "LAST USED", "CREATED");
+            foreach (ImageCacheEntry e in entries)
+            {
+                table.Add(Formats.Number(e.Id), e.ScopeKey, e.ImageId, e.VolumeId, Formats.Number(e.SizeGb), Formats.Time(e.LastUsed), Formats.Time(e.CreatedAt));
+            }
+
+            await table.WriteAsync(cli.Output);
+            return IvcExitCodes.Success;
+        }, cancellationToken));
+        return command;
+    }
+}
