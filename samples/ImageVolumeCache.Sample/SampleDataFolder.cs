@@ -13,6 +13,9 @@ internal static class SampleDataFolder
     public const string ScratchFolderName = "scratch";
     public const string StoreFileName = "cache.db";
 
+    /// <summary>The configuration of the operator tool, ivc, for this folder (<see cref="SampleToolConfiguration"/>).</summary>
+    public const string ToolConfigurationFileName = "ivc.json";
+
     /// <summary>The SQLite store's file and the files SQLite keeps beside it (write-ahead log, its index, rollback journal).</summary>
     private static readonly string[] StoreFileNames = [StoreFileName, StoreFileName + "-wal", StoreFileName + "-shm", StoreFileName + "-journal"];
 
@@ -34,12 +37,12 @@ internal static class SampleDataFolder
     }
 
     /// <summary>
-    /// Deletes the volumes, images, scratch folder and SQLite store an earlier run left in <paramref name="directory"/>,
+    /// Deletes the volumes, images, scratch folder, SQLite store and ivc.json an earlier run left in <paramref name="directory"/>,
     /// and nothing else there; a symbolic link among them is removed, not followed.
     /// </summary>
     public static void Reset(string directory)
     {
-        foreach (string name in (string[])[VolumesFolderName, ImagesFolderName, ScratchFolderName, .. StoreFileNames])
+        foreach (string name in (string[])[VolumesFolderName, ImagesFolderName, ScratchFolderName, ToolConfigurationFileName, .. StoreFileNames])
         {
             string path = Path.Combine(directory, name);
             if (new FileInfo(path) is { LinkTarget: not null } or { Exists: true }) // Exists: a file, not a folder

@@ -39,6 +39,9 @@ internal static class SampleRunner
             builder.Configuration[ScratchDirectoryKey] = options.ScratchDirectory;
         }
 
+        // The operator tool's view of this run's cache: `ivc stats --config DATA-DIR/ivc.json`.
+        SampleToolConfiguration.Write(options, builder.Configuration.GetSection("ImageVolumeCache"));
+
         // A start-up failure is the sample's to report, in one line; the host would log it too, with its stack trace.
         // Logs go to standard error, beside the errors, so that standard output is the tour alone.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);

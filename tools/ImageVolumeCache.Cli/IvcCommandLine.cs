@@ -89,12 +89,6 @@ internal sealed class IvcCommandLine
             return IvcExitCodes.Usage;
         }
 
-        if (parse.CommandResult.Command == commandLine._root && parse.Action == commandLine._root.Action)
-        {
-            await error.WriteLineAsync("Name a command: entries, stats, evict, purge, trim, warm, reconcile or health. Run ivc --help to see them.");
-            return IvcExitCodes.Usage;
-        }
-
         var invocation = new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null };
         return await parse.InvokeAsync(invocation, cancellationToken);
     }
@@ -103,18 +97,30 @@ internal sealed class IvcCommandLine
     /// Runs a command's body against the opened cache, turning failures into one line on standard error and an exit code:
     /// a usage error (nothing changed) 2, a cancellation 130, anything else 1.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, string command, Func<ToolHost, Task<int>> body, CancellationToken cancellationToken)
+    public async Task<int> RunAsync(ParseResult parse, string command, Func<ToolHost, Task<int>> body, CancellationToken cancellationToken, bool changesCache = false)
     {
         try
         {
             ToolSettings settings = ToolSettingsReader.Read(Values(parse), CurrentDirectory);
             await using ToolHost host = await ToolHost.OpenAsync(settings, cancellationToken);
+            if (changesCache)
+            {
+                host.RequireInternalTenant(command, settings.CacheSection);
+            }
+
             return await body(host);
         }
         catch (ToolUsageException ex)
         {
             await Error.WriteLineAsync($"ivc {command}: {ex.Message}");
             return IvcExitCodes.Usage;
+        }
+        catch (CacheEntryStoreException ex) when (command == HealthCommand.Name)
+        {
+            // The store cannot be opened: for a health probe that is the answer, not a failure of the probe.
+            await Output.WriteLineAsync("Unhealthy");
+            await Output.WriteLineAsync($"{HealthCommand.CheckName}: Unhealthy. {ex.Message}");
+            return IvcExitCodes.Unhealthy;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -75,7 +75,7 @@ internal static class EvictCommand
             }
 
             return left.Count == 0 ? IvcExitCodes.Success : IvcExitCodes.Failed;
-        }, cancellationToken));
+        }, cancellationToken, changesCache: true));
         return command;
     }
 }

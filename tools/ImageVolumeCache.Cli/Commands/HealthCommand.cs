@@ -10,11 +10,16 @@ namespace ImageVolumeCache.Cli.Commands;
 /// </summary>
 internal static class HealthCommand
 {
+    public const string Name = "health";
+
+    /// <summary>The name hosts give the check by default, used for the line of a store that cannot be opened.</summary>
+    public const string CheckName = "imagevolumecache";
+
     public static Command Create(IvcCommandLine cli)
     {
         Option<bool> json = CommandOptions.Json();
-        var command = new Command("health", "Check the cache's health: the store readable, the backends listing, the scopes within their limits.") { json };
-        command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "health", async host =>
+        var command = new Command(Name, "Check the cache's health: the store readable, the backends listing, the scopes within their limits.") { json };
+        command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, Name, async host =>
         {
             HealthReport report = await host.Health.CheckHealthAsync(cancellationToken);
             if (parse.GetValue(json))

@@ -45,7 +45,7 @@ internal static class PurgeCommand
             }
 
             return results.Any(r => r.Left > 0) ? IvcExitCodes.Failed : IvcExitCodes.Success;
-        }, cancellationToken));
+        }, cancellationToken, changesCache: true));
         return command;
     }
 

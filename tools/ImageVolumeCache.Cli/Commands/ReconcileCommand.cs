@@ -47,7 +47,7 @@ internal static class ReconcileCommand
             }
 
             return result.Failures > 0 ? IvcExitCodes.Failed : IvcExitCodes.Success;
-        }, cancellationToken));
+        }, cancellationToken, changesCache: true));
         return command;
     }
 }

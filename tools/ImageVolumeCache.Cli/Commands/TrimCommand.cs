@@ -33,7 +33,7 @@ internal static class TrimCommand
             }
 
             return IvcExitCodes.Success;
-        }, cancellationToken));
+        }, cancellationToken, changesCache: true));
         return command;
     }
 }

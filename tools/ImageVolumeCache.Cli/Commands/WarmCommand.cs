@@ -19,6 +19,12 @@ internal static class WarmCommand
         var command = new Command("warm", "Fill the cache with images ahead of demand, so that their first volume is a hit.") { backend, images, json };
         command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "warm", async host =>
         {
+            if (!host.HasImageService)
+            {
+                throw new ToolUsageException(
+                    "ivc warm downloads from the host's image service, and none is configured: give --image-folder DIR, set ImageVolumeCacheTool:ImageFolder, or load a plug-in (--plugin) that registers the host's.");
+            }
+
             IReadOnlyList<ImageWarmResult> results;
             try
             {
@@ -45,7 +51,7 @@ internal static class WarmCommand
             }
 
             return results.Any(r => r.Outcome == ImageWarmOutcome.Failed) ? IvcExitCodes.Failed : IvcExitCodes.Success;
-        }, cancellationToken));
+        }, cancellationToken, changesCache: true));
         return command;
     }
 

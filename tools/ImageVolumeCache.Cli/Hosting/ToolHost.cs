@@ -25,6 +25,24 @@ internal sealed class ToolHost : IAsyncDisposable
 
     public HealthCheckService Health => _services.GetRequiredService<HealthCheckService>();
 
+    /// <summary>
+    /// Stops a command that changes the cache when the configuration names no internal tenant: the cache then cannot tell
+    /// its cache volumes from anyone else's, so it would drop entries and leave their volumes (and is off for requests).
+    /// </summary>
+    public void RequireInternalTenant(string command, string cacheSection)
+    {
+        InternalTenantOptions tenant = _services.GetRequiredService<IOptions<ImageVolumeCacheOptions>>().Value.InternalTenant;
+        if (string.IsNullOrWhiteSpace(tenant.ProjectId) || string.IsNullOrWhiteSpace(tenant.UserId))
+        {
+            throw new ToolUsageException(
+                $"ivc {command} changes the cache, and the configuration names no internal tenant ({cacheSection}:InternalTenant:ProjectId and UserId) to tell "
+                + "its cache volumes from others'. Point --config at the host's configuration file (and --section at its cache section).");
+        }
+    }
+
+    /// <summary>Whether an image service is registered (the folder's, or a plug-in's): warming downloads from it.</summary>
+    public bool HasImageService => _services.GetService<IImageService>() is not null;
+
     /// <summary>Builds the services and opens the store; a configuration the cache refuses is a <see cref="ToolUsageException"/>.</summary>
     public static async Task<ToolHost> OpenAsync(ToolSettings settings, CancellationToken cancellationToken)
     {
