@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Packs every package under src/ (the projects there are the packable ones) in Release, with its symbols (.snupkg), into
-# one folder, then checks each package: its .dll, XML docs and README, its symbols package, and the nuspec's
-# description, tags, licence, readme and repository commit. .ci/run packs through it too.
+# Packs every package under src/ (the libraries, with their symbols, .snupkg) and tools/ (the .NET tool ivc) in Release
+# into one folder, then checks each package: a library's .dll, XML docs, README and symbols package, a tool's README and
+# tool settings, and the nuspec's description, tags, licence, readme and repository commit. .ci/run packs through it too.
 #
 #   eng/pack.sh [--version X] [--repository-url URL] [--output DIR] [--no-build]
 #
@@ -59,7 +59,7 @@ rm -f "$output"/*.nupkg "$output"/*.snupkg
 
 # The packable projects, in a solution filter made for this run: one `dotnet pack` builds them (and only them) in
 # dependency order, and a package added under src/ is packed without editing this script.
-projects=(src/*/*.csproj)
+projects=(src/*/*.csproj tools/*/*.csproj)
 filter_dir="$root/artifacts/obj/pack"
 mkdir -p "$filter_dir"
 filter="$filter_dir/packages.slnf"
@@ -102,9 +102,14 @@ for project in projects:
     version = re.fullmatch(pattern, os.path.basename(nupkg)).group(1)
     versions.add(version)
     names = set(zipfile.ZipFile(nupkg).namelist())
-    missing = [n for n in ("README.md", f"lib/net10.0/{package_id}.xml", f"lib/net10.0/{package_id}.dll") if n not in names]
-    if not os.path.exists(nupkg[: -len(".nupkg")] + ".snupkg"):
-        missing.append("its .snupkg")
+    is_tool = project.startswith("tools/")
+    if is_tool:
+        # A .NET tool: the program and its dependencies under tools/, with the settings that name its command.
+        missing = [n for n in ("README.md", "tools/net10.0/any/DotnetToolSettings.xml") if n not in names]
+    else:
+        missing = [n for n in ("README.md", f"lib/net10.0/{package_id}.xml", f"lib/net10.0/{package_id}.dll") if n not in names]
+        if not os.path.exists(nupkg[: -len(".nupkg")] + ".snupkg"):
+            missing.append("its .snupkg")
     nuspec = ET.fromstring(zipfile.ZipFile(nupkg).read(f"{package_id}.nuspec"))
     metadata = list(next(e for e in nuspec if e.tag.rsplit("}", 1)[-1] == "metadata"))
     for name in ("description", "tags", "license", "readme"):
@@ -123,7 +128,8 @@ for project in projects:
         problems.append(f"{os.path.basename(nupkg)} names a placeholder repository URL: {url}")
         continue
     url = url or "no repository URL (no origin remote and no --repository-url)"
-    print(f"{os.path.basename(nupkg)}: README.md, XML docs and symbols present; {url} at {repository.get('commit')[:12]}")
+    contents = "README.md and the tool's settings present" if is_tool else "README.md, XML docs and symbols present"
+    print(f"{os.path.basename(nupkg)}: {contents}; {url} at {repository.get('commit')[:12]}")
 
 if len(versions) > 1:
     problems.append(f"the packages have different versions: {sorted(versions)}")
