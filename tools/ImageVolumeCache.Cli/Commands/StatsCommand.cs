@@ -26,7 +26,7 @@ internal static class StatsCommand
 
             if (scopes.Length == 0)
             {
-                await cli.Output.WriteLineAsync("No cache scopes: the store holds no entries and no backend is configured.");
+                await cli.Output.WriteLineAsync("No cache scopes: the store holds no entries.");
                 return IvcExitCodes.Success;
             }
 
