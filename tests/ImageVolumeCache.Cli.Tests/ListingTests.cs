@@ -41,6 +41,22 @@ public sealed class ListingTests
     }
 
     [Test]
+    public async Task Reading_commands_change_nothing_not_even_an_entry_whose_cache_volume_is_gone()
+    {
+        await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a");
+        ImageCacheEntry entry = (await host.Cache.ListAsync(null, CancellationToken.None)).Single();
+        File.Delete(Path.Combine(host.Volumes, entry.VolumeId + ".img"));
+
+        IvcResult entries = await host.IvcAsync("entries");
+        IvcResult stats = await host.IvcAsync("stats");
+        IvcResult health = await host.IvcAsync("health");
+
+        Assert.That(new[] { entries.ExitCode, stats.ExitCode, health.ExitCode }, Is.All.Zero, $"{entries}\n{stats}\n{health}");
+        Assert.That(entries.Output, Does.Contain(entry.VolumeId), "no reconciliation ran");
+        Assert.That(await host.Cache.ListAsync(null, CancellationToken.None), Is.EqualTo(new[] { entry }));
+    }
+
+    [Test]
     public async Task Stats_json_parses_and_counts_the_entries_and_gigabytes_against_the_configured_limits()
     {
         await using CachedHost host = await CachedHost.StartWithEntriesAsync(3, "image-a", "image-b");

@@ -55,6 +55,29 @@ public sealed partial class ReadmeProgramTests
         }
     }
 
+    [Test]
+    public async Task The_packed_operator_tool_installs_with_dotnet_tool_install_and_runs_as_ivc()
+    {
+        string repository = RepositoryRoot();
+        using var work = new TemporaryDirectory();
+        string feed = await PackagesAsync(repository, work);
+        string version = PackedVersion(feed);
+        var environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = work.Combine("nuget-packages") };
+        string tools = work.Combine("tools");
+
+        // As the README's "Operate it with ivc" says, with a folder of the test's in place of --global.
+        await DotnetAsync(work.Path, environment, "tool", "install", "--tool-path", tools, "ImageVolumeCache.Cli", "--add-source", feed, "--version", version);
+        string help = await RunAsync(work.Path, environment, Path.Combine(tools, "ivc"), "--help");
+
+        Assert.That(help, Does.Contain("ivc: the image-volume cache's operator tool"));
+        foreach (string command in new[] { "entries", "stats", "evict", "purge", "trim", "warm", "reconcile", "health" })
+        {
+            Assert.That(help, Does.Contain(command));
+        }
+
+        Assert.That(Directory.Exists(Path.Combine(tools, ".store", "imagevolumecache.cli", version.ToLowerInvariant())), Is.True, $"version {version} installed");
+    }
+
     /// <summary>The folder of the packages: <c>.ci/run</c>'s (IMAGEVOLUMECACHE_PACKAGES), else packed now by eng/pack.sh.</summary>
     private static async Task<string> PackagesAsync(string repository, TemporaryDirectory work)
     {
