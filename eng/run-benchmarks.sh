@@ -101,6 +101,11 @@ else
 fi
 
 echo
+echo "## Hits per second by concurrency"
+echo
+run hits || echo "(the hits benchmark failed; see above)"
+
+echo
 echo "## Peer: OpenStack Cinder's bookkeeping next to the entry stores"
 echo
 run peer "${peer[@]}" --results "$out/bdn/results" --json "$out/cinder.json" || echo "(the peer benchmark could not run; see above)"

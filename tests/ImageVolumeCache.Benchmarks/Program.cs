@@ -9,6 +9,9 @@
 //   e2e [--image-size-mb 1024] [--dir PATH ...] [--repeat 5] [--image-format raw|qcow2]
 //                                             file-system backend end to end: no cache, first miss, hit, cp --reflink;
 //                                             with qcow2 also a converted miss next to sha256sum + qemu-img convert
+//   hits [--seconds 2] [--concurrency 1,2,8,64]
+//                                             hits per second at each concurrency, on each store (PostgreSQL with
+//                                             IMAGEVOLUMECACHE_POSTGRES), with the 2-vs-1 and 64-vs-2 ratios
 // eng/run-benchmarks.sh runs them all and prints the tables.
 using BenchmarkDotNet.Running;
 using ImageVolumeCache.Benchmarks.Modes;
@@ -19,6 +22,7 @@ return args.FirstOrDefault() switch
     "cluster-herd" => await ClusterHerdRun.RunAsync(args[1..]),
     "peer" => await PeerRun.RunAsync(args[1..]),
     "e2e" => await E2eRun.RunAsync(args[1..]),
+    "hits" => await HitThroughputRun.RunAsync(args[1..]),
     _ => Run(args),
 };
 
