@@ -39,9 +39,13 @@ internal static class SampleToolConfiguration
                 ["ImageFolder"] = options.ImagesDirectory,
             },
         };
-        File.WriteAllText(
-            Path.Combine(options.DataDirectory, SampleDataFolder.ToolConfigurationFileName),
-            settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        // Readable by its user only: with --store postgres it holds the connection string, password and all.
+        string path = Path.Combine(options.DataDirectory, SampleDataFolder.ToolConfigurationFileName);
+        File.WriteAllText(path, settings.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     /// <summary>A configuration section as JSON: its values as strings, which the configuration binder reads as the section did.</summary>

@@ -28,13 +28,17 @@ public sealed class ListingTests
     }
 
     [Test]
-    public async Task Entries_of_another_backend_are_left_out_with_backend_and_an_empty_cache_says_so()
+    public async Task Entries_with_backend_shows_the_scopes_that_backend_serves_only()
     {
         await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a");
 
         IvcResult other = await host.IvcAsync("entries", "--backend", "host2@fs");
         IvcResult otherJson = await host.IvcAsync("entries", "--backend", "host2@fs", "--json");
+        IvcResult own = await host.IvcAsync("entries", "--backend", CachedHost.Backend);
 
+        Assert.That(own.ExitCode, Is.Zero, own.ToString());
+        Assert.That(own.Lines, Has.Length.EqualTo(2));
+        Assert.That(own.Lines[1], Does.Contain("image-a"));
         Assert.That(other.ExitCode, Is.Zero, other.ToString());
         Assert.That(other.Output.Trim(), Is.EqualTo("No cache entries of backend host2@fs."));
         Assert.That(JsonDocument.Parse(otherJson.Output).RootElement.GetArrayLength(), Is.Zero);

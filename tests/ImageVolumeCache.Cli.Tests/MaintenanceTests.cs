@@ -20,7 +20,9 @@ public sealed class MaintenanceTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         Assert.That(result.Output.Trim(), Does.StartWith("Evicted 2: 2 over limits, 0 idle"));
-        Assert.That((await host.Cache.ListAsync(null, CancellationToken.None)).Select(e => e.ImageId), Is.EqualTo(new[] { "image-c" }), "the most recently used stays");
+        IReadOnlyList<ImageCacheEntry> kept = await host.Cache.ListAsync(null, CancellationToken.None);
+        Assert.That(kept.Select(e => e.ImageId), Is.EqualTo(new[] { "image-c" }), "the most recently used stays");
+        Assert.That(CacheVolumeFiles(host), Is.EqualTo(new[] { kept[0].VolumeId + ".img" }), "the evicted entries' cache volumes are deleted");
     }
 
     [Test]
@@ -38,7 +40,38 @@ public sealed class MaintenanceTests
         using JsonDocument document = JsonDocument.Parse(result.Output);
         Assert.That(document.RootElement.GetProperty("imageDeleted").GetInt32(), Is.EqualTo(1));
         Assert.That(document.RootElement.GetProperty("evicted").GetInt32(), Is.EqualTo(1));
-        Assert.That((await host.Cache.ListAsync(null, CancellationToken.None)).Select(e => e.ImageId), Is.EqualTo(new[] { "image-b" }));
+        IReadOnlyList<ImageCacheEntry> kept = await host.Cache.ListAsync(null, CancellationToken.None);
+        Assert.That(kept.Select(e => e.ImageId), Is.EqualTo(new[] { "image-b" }));
+        Assert.That(CacheVolumeFiles(host), Is.EqualTo(new[] { kept[0].VolumeId + ".img" }));
+    }
+
+    [Test]
+    public async Task Trim_with_an_image_folder_that_knows_none_of_the_cached_images_is_refused_and_evicts_nothing()
+    {
+        await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a", "image-b");
+        string wrong = Directory.CreateDirectory(Path.Combine(host.Folder, "other-images")).FullName;
+
+        IvcResult result = await host.IvcAsync("trim", "--image-folder", wrong);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("knows none of the 2 cached images"));
+        Assert.That(await host.Cache.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_command_that_changes_the_cache_refuses_a_backend_folder_that_holds_none_of_its_cache_volumes()
+    {
+        await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a", "image-b");
+        string wrong = Directory.CreateDirectory(Path.Combine(host.Folder, "empty-volumes")).FullName;
+
+        IvcResult purge = await host.IvcAsync("purge", "--backend", CachedHost.Backend, "--fs-backend", $"{CachedHost.Backend}={wrong}");
+        IvcResult reconcile = await host.IvcAsync("reconcile", "--backend", CachedHost.Backend, "--fs-backend", $"{CachedHost.Backend}={wrong}");
+
+        Assert.That(purge.ExitCode, Is.EqualTo(2), purge.ToString());
+        Assert.That(purge.Error, Does.Contain(wrong).And.Contain("holds none of the 2 cache volume(s)"));
+        Assert.That(reconcile.ExitCode, Is.EqualTo(2), reconcile.ToString());
+        Assert.That(await host.Cache.ListAsync(null, CancellationToken.None), Has.Count.EqualTo(2));
+        Assert.That(CacheVolumeFiles(host), Has.Length.EqualTo(2));
     }
 
     [Test]
@@ -94,10 +127,23 @@ public sealed class MaintenanceTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         using JsonDocument document = JsonDocument.Parse(result.Output);
-        Assert.That(document.RootElement.GetProperty("entriesRemoved").GetInt32(), Is.EqualTo(1));
-        Assert.That(document.RootElement.GetProperty("volumesDeleted").GetInt32(), Is.Zero);
+        Assert.That(document.RootElement.GetProperty("reconciled").GetBoolean(), Is.True);
+        Assert.That(document.RootElement.GetProperty("result").GetProperty("entriesRemoved").GetInt32(), Is.EqualTo(1));
+        Assert.That(document.RootElement.GetProperty("result").GetProperty("volumesDeleted").GetInt32(), Is.Zero);
         Assert.That((await host.Cache.ListAsync(null, CancellationToken.None)).Select(e => e.ImageId), Is.EqualTo(new[] { "image-b" }));
         Assert.That(Directory.GetFiles(host.Volumes, "vol-*.img"), Has.Length.EqualTo(2), "the users' volumes are not touched");
+    }
+
+    [Test]
+    public async Task Reconcile_without_an_image_service_is_refused_since_it_could_not_tell_an_adoptable_volume_from_a_leftover()
+    {
+        await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a");
+        await host.WriteSettingsAsync(0, s => s["ImageVolumeCacheTool"]!.AsObject().Remove("ImageFolder"));
+
+        IvcResult result = await host.IvcAsync("reconcile", "--backend", CachedHost.Backend);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("needs the host's image service"));
     }
 
     [Test]
@@ -141,4 +187,21 @@ public sealed class MaintenanceTests
         Assert.That(result.Lines[0], Is.EqualTo("Unhealthy"));
         Assert.That(result.Output, Does.Contain("broken.db"));
     }
+
+    [Test]
+    public async Task Health_json_of_a_store_that_cannot_be_read_is_one_json_document_saying_unhealthy()
+    {
+        await using CachedHost host = await CachedHost.StartAsync();
+        string broken = Path.Combine(host.Folder, "broken.db");
+        await File.WriteAllTextAsync(broken, "this is not a SQLite database, and it is long enough to have a header of sorts");
+
+        IvcResult result = await host.IvcAsync("health", "--sqlite", broken, "--json");
+
+        Assert.That(result.ExitCode, Is.EqualTo(5), result.ToString());
+        using JsonDocument document = JsonDocument.Parse(result.Output);
+        Assert.That(document.RootElement.GetProperty("status").GetString(), Is.EqualTo("unhealthy"));
+    }
+
+    private static string[] CacheVolumeFiles(CachedHost host) =>
+        [.. Directory.GetFiles(host.Volumes, "*.img").Select(Path.GetFileName).OfType<string>().Where(n => !n.StartsWith("vol-", StringComparison.Ordinal))];
 }

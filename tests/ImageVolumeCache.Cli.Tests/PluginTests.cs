@@ -36,7 +36,7 @@ public sealed class PluginTests
         await File.WriteAllTextAsync(folder.Combine("appsettings.json"), $$"""
             {
               "ImageVolumeCache": { "InternalTenant": { "ProjectId": "cache-project", "UserId": "cache-user" } },
-              "ImageVolumeCacheTool": { "Store": { "Sqlite": "cache.db" }, "Plugins": [ "{{PluginPath}}" ] },
+              "ImageVolumeCacheTool": { "Store": { "Sqlite": "cache.db" }, "ImageFolder": "images", "Plugins": [ "{{PluginPath}}" ] },
               "TestPlugin": { "Directory": "{{volumes}}", "Journal": "{{journal}}" }
             }
             """);

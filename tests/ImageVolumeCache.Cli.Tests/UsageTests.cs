@@ -90,15 +90,35 @@ public sealed class UsageTests
     [TestCase(new[] { "warm", "--backend", "host1@fs" }, "--image")]
     [TestCase(new[] { "entries", "--fs-backend", "no-equals-sign" }, "--fs-backend takes NAME=DIRECTORY")]
     [TestCase(new[] { "evacuate" }, "evacuate")]
-    public async Task A_bad_command_line_exits_2_and_says_what_is_wrong(string[] args, string message)
+    [TestCase(new[] { "warm", "--backend", "host1@fs", "--image", "image-c", "--image", " " }, "--image needs an image id")]
+    [TestCase(new[] { "warm", "--backend", "host9@fs", "--image", "image-c" }, "host9@fs")]
+    public async Task A_bad_command_line_exits_2_says_what_is_wrong_and_changes_nothing(string[] args, string message)
     {
-        await using CachedHost host = await CachedHost.StartAsync();
+        await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a", "image-b");
+        await host.AddImageAsync("image-c");
+        string[] before = [.. Directory.GetFiles(host.Volumes).Order(StringComparer.Ordinal)];
 
         IvcResult result = await host.IvcAsync(args);
 
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.Contain(message));
         Assert.That(result.Output, Is.Empty);
+        Assert.That((await host.Cache.ListAsync(null, CancellationToken.None)).Select(e => e.ImageId), Is.EquivalentTo(new[] { "image-a", "image-b" }));
+        Assert.That(Directory.GetFiles(host.Volumes).Order(StringComparer.Ordinal), Is.EqualTo(before));
+    }
+
+    [Test]
+    public async Task An_empty_file_named_as_the_SQLite_store_is_not_made_into_one()
+    {
+        await using CachedHost host = await CachedHost.StartAsync();
+        string empty = Path.Combine(host.Folder, "empty.db");
+        await File.WriteAllBytesAsync(empty, []);
+
+        IvcResult result = await host.IvcAsync("stats", "--sqlite", empty);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Error, Does.Contain("is not a SQLite database"));
+        Assert.That(new FileInfo(empty).Length, Is.Zero);
     }
 
     [Test]

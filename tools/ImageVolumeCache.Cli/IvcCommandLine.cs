@@ -97,17 +97,12 @@ internal sealed class IvcCommandLine
     /// Runs a command's body against the opened cache, turning failures into one line on standard error and an exit code:
     /// a usage error (nothing changed) 2, a cancellation 130, anything else 1.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, string command, Func<ToolHost, Task<int>> body, CancellationToken cancellationToken, bool changesCache = false)
+    public async Task<int> RunAsync(ParseResult parse, string command, Func<ToolHost, Task<int>> body, CancellationToken cancellationToken, ToolNeeds needs = ToolNeeds.None)
     {
         try
         {
             ToolSettings settings = ToolSettingsReader.Read(Values(parse), CurrentDirectory);
-            await using ToolHost host = await ToolHost.OpenAsync(settings, cancellationToken);
-            if (changesCache)
-            {
-                host.RequireInternalTenant(command, settings.CacheSection);
-            }
-
+            await using ToolHost host = await ToolHost.OpenAsync(settings, needs, command, cancellationToken);
             return await body(host);
         }
         catch (ToolUsageException ex)
@@ -118,9 +113,7 @@ internal sealed class IvcCommandLine
         catch (CacheEntryStoreException ex) when (command == HealthCommand.Name)
         {
             // The store cannot be opened: for a health probe that is the answer, not a failure of the probe.
-            await Output.WriteLineAsync("Unhealthy");
-            await Output.WriteLineAsync($"{HealthCommand.CheckName}: Unhealthy. {ex.Message}");
-            return IvcExitCodes.Unhealthy;
+            return await HealthCommand.WriteStoreUnusableAsync(this, parse, ex);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

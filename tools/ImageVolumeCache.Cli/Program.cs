@@ -1,10 +1,11 @@
 using ImageVolumeCache.Cli;
 
-// Ctrl+C cancels the running command (which then exits 130) instead of killing the process mid-eviction.
+// The first Ctrl+C cancels the running command (which then exits 130) instead of killing the process mid-eviction; a
+// second one, for a driver call that does not answer, ends the process.
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
-    e.Cancel = true;
+    e.Cancel = !stop.IsCancellationRequested;
     stop.Cancel();
 };
 

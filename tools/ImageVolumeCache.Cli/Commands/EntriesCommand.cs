@@ -6,26 +6,22 @@ namespace ImageVolumeCache.Cli.Commands;
 /// <summary><c>ivc entries [--backend NAME] [--json]</c>: the entries, most recently used first.</summary>
 internal static class EntriesCommand
 {
-    private const int Page = 500;
-
     public static Command Create(IvcCommandLine cli)
     {
-        Option<string> backend = CommandOptions.Backend("Only the entries of this backend (host@backend), in its own scopes and its cluster's.", required: false);
+        Option<string> backend = CommandOptions.Backend("Only the entries of the scopes this backend (host@backend) serves: its own and its pools', and its cluster's.", required: false);
         Option<bool> json = CommandOptions.Json();
         var command = new Command("entries", "List the cache entries, most recently used first.") { backend, json };
         command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "entries", async host =>
         {
+            // One listing, sorted here: pages read while hosts touch entries could repeat or skip one.
             string? only = parse.GetValue(backend);
-            var entries = new List<ImageCacheEntry>();
-            for (int skip = 0; ; skip += Page)
-            {
-                IReadOnlyList<ImageCacheEntry> page = await host.Cache.ListByLastUseAsync(null, skip, Page, cancellationToken);
-                entries.AddRange(page.Where(e => only is null || string.Equals(e.Scope.Backend, only, StringComparison.Ordinal)));
-                if (page.Count < Page)
-                {
-                    break;
-                }
-            }
+            ImageCacheEntry[] entries =
+            [
+                .. (await host.Cache.ListAsync(null, cancellationToken))
+                    .Where(e => only is null || host.Serves(only, e.ScopeKey))
+                    .OrderByDescending(e => e.LastUsed)
+                    .ThenBy(e => e.Id),
+            ];
 
             if (parse.GetValue(json))
             {
@@ -33,7 +29,7 @@ internal static class EntriesCommand
                 return IvcExitCodes.Success;
             }
 
-            if (entries.Count == 0)
+            if (entries.Length == 0)
             {
                 await cli.Output.WriteLineAsync(only is null ? "No cache entries." : $"No cache entries of backend {only}.");
                 return IvcExitCodes.Success;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using ImageVolumeCache.Cli.Hosting;
+using ImageVolumeCache.Cli.Configuration;
 using ImageVolumeCache.Cli.Output;
 
 namespace ImageVolumeCache.Cli.Commands;
@@ -16,7 +18,7 @@ internal static class EvictCommand
     {
         var entry = new Option<long?>("--entry") { Description = "The id of the entry to evict (ivc entries lists them).", HelpName = "ID" };
         var image = new Option<string>("--image") { Description = "Evict every entry of this image.", HelpName = "IMAGE-ID" };
-        Option<string> backend = CommandOptions.Backend("With --image: only the entries of this backend (host@backend).", required: false);
+        Option<string> backend = CommandOptions.Backend("With --image: only the entries of the scopes this backend (host@backend) serves.", required: false);
         Option<bool> json = CommandOptions.Json();
         var command = new Command("evict", "Evict one entry, or every entry of an image; entries in use are left.") { entry, image, backend, json };
         command.Validators.Add(result =>
@@ -39,7 +41,7 @@ internal static class EvictCommand
             ImageCacheEntry[] chosen = id is { } wanted
                 ? [.. all.Where(e => e.Id == wanted)]
                 : [.. all.Where(e => string.Equals(e.ImageId, parse.GetValue(image), StringComparison.Ordinal)
-                    && (only is null || string.Equals(e.Scope.Backend, only, StringComparison.Ordinal)))];
+                    && (only is null || host.Serves(only, e.ScopeKey)))];
             if (chosen.Length == 0)
             {
                 string what = id is { } missing
@@ -53,7 +55,15 @@ internal static class EvictCommand
             var left = new List<ImageCacheEntry>();
             foreach (ImageCacheEntry e in chosen)
             {
-                (await host.Cache.EvictAsync(e, cancellationToken) ? evicted : left).Add(e);
+                try
+                {
+                    (await host.Cache.EvictAsync(e, cancellationToken) ? evicted : left).Add(e);
+                }
+                catch (ArgumentException ex) when (evicted.Count == 0 && left.Count == 0)
+                {
+                    // No driver for the entry's backend: refused before anything was evicted.
+                    throw new ToolUsageException($"{ex.Message} Give its volumes folder with --fs-backend, or its driver with a plug-in.");
+                }
             }
 
             if (parse.GetValue(json))
@@ -70,12 +80,12 @@ internal static class EvictCommand
                 foreach (ImageCacheEntry e in left)
                 {
                     await cli.Output.WriteLineAsync(
-                        $"Left entry {Formats.Number(e.Id)}: image {e.ImageId}, volume {e.VolumeId}, scope {e.ScopeKey}; a clone is using it (or it was removed meanwhile). Evict it again once the clone is done.");
+                        $"Left entry {Formats.Number(e.Id)}: image {e.ImageId}, volume {e.VolumeId}, scope {e.ScopeKey}: a clone is using it, another process removed it meanwhile, or its volume could not be deleted (a warning above says which). Evict it again later.");
                 }
             }
 
             return left.Count == 0 ? IvcExitCodes.Success : IvcExitCodes.Failed;
-        }, cancellationToken, changesCache: true));
+        }, cancellationToken, ToolNeeds.ChangesCache));
         return command;
     }
 }

@@ -15,9 +15,31 @@ internal static class HealthCommand
     /// <summary>The name hosts give the check by default, used for the line of a store that cannot be opened.</summary>
     public const string CheckName = "imagevolumecache";
 
+    private static readonly Option<bool> JsonOption = CommandOptions.Json();
+
+    /// <summary>The answer when the store cannot be opened (a corrupt file, a server that refuses): unhealthy, exit 5.</summary>
+    public static async Task<int> WriteStoreUnusableAsync(IvcCommandLine cli, ParseResult parse, CacheEntryStoreException ex)
+    {
+        if (parse.GetValue(JsonOption))
+        {
+            await ToolJson.WriteAsync(cli.Output, new
+            {
+                Status = HealthStatus.Unhealthy,
+                Checks = new[] { new { Name = CheckName, Status = HealthStatus.Unhealthy, Description = ex.Message, Error = ex.Message, DurationMs = 0.0 } },
+            });
+        }
+        else
+        {
+            await cli.Output.WriteLineAsync("Unhealthy");
+            await cli.Output.WriteLineAsync($"{CheckName}: Unhealthy. {ex.Message}");
+        }
+
+        return IvcExitCodes.Unhealthy;
+    }
+
     public static Command Create(IvcCommandLine cli)
     {
-        Option<bool> json = CommandOptions.Json();
+        Option<bool> json = JsonOption;
         var command = new Command(Name, "Check the cache's health: the store readable, the backends listing, the scopes within their limits.") { json };
         command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, Name, async host =>
         {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ImageVolumeCache.Cli.Configuration;
+using ImageVolumeCache.Cli.Hosting;
 using ImageVolumeCache.Cli.Output;
 
 namespace ImageVolumeCache.Cli.Commands;
@@ -11,27 +13,42 @@ internal static class PurgeCommand
 {
     public static Command Create(IvcCommandLine cli)
     {
-        Option<string> backend = CommandOptions.Backend("The backend (host@backend) whose entries are evicted.", required: true);
+        Option<string> backend = CommandOptions.Backend("The backend (host@backend) whose scopes are purged: its own and its pools', and its cluster's, which the cluster's other members share.", required: true);
         Option<bool> json = CommandOptions.Json();
         var command = new Command("purge", "Evict every entry of a backend that is not in use.") { backend, json };
         command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "purge", async host =>
         {
             string name = parse.GetValue(backend)!;
-            IReadOnlyList<ImageCacheEntry> all = await host.Cache.ListAsync(null, cancellationToken);
-            string[] scopes = [.. all.Where(e => string.Equals(e.Scope.Backend, name, StringComparison.Ordinal)).Select(e => e.ScopeKey).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-            var results = new List<PurgeView>();
+            IReadOnlyList<ImageCacheEntry> before = await host.Cache.ListAsync(null, cancellationToken);
+            string[] scopes = [.. before.Select(e => e.ScopeKey).Where(k => host.Serves(name, k)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            var evicted = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (string scope in scopes)
             {
-                int before = all.Count(e => string.Equals(e.ScopeKey, scope, StringComparison.Ordinal));
-                int purged = await host.Cache.PurgeAsync(scope, cancellationToken);
-                results.Add(new PurgeView(scope, purged, Math.Max(0, before - purged)));
+                try
+                {
+                    evicted[scope] = await host.Cache.PurgeAsync(scope, cancellationToken);
+                }
+                catch (ArgumentException ex) when (evicted.Count == 0)
+                {
+                    throw new ToolUsageException($"{ex.Message} Give its volumes folder with --fs-backend, or its driver with a plug-in.");
+                }
             }
+
+            // What is left is read again: an entry another process removed meanwhile is not "left".
+            IReadOnlyList<ImageCacheEntry> after = await host.Cache.ListAsync(null, cancellationToken);
+            PurgeView[] results =
+            [
+                .. scopes.Select(scope => new PurgeView(
+                    scope,
+                    evicted[scope],
+                    after.Count(e => string.Equals(e.ScopeKey, scope, StringComparison.Ordinal) && before.Any(b => b.Id == e.Id)))),
+            ];
 
             if (parse.GetValue(json))
             {
                 await ToolJson.WriteAsync(cli.Output, new { Backend = name, Scopes = results });
             }
-            else if (results.Count == 0)
+            else if (results.Length == 0)
             {
                 await cli.Output.WriteLineAsync($"Backend {name} has no cache entries.");
             }
@@ -45,7 +62,7 @@ internal static class PurgeCommand
             }
 
             return results.Any(r => r.Left > 0) ? IvcExitCodes.Failed : IvcExitCodes.Success;
-        }, cancellationToken, changesCache: true));
+        }, cancellationToken, ToolNeeds.ChangesCache));
         return command;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ImageVolumeCache.Cli.Configuration;
+using ImageVolumeCache.Cli.Hosting;
 using ImageVolumeCache.Cli.Output;
 
 namespace ImageVolumeCache.Cli.Commands;
@@ -34,9 +35,14 @@ internal static class ReconcileCommand
                 throw new ToolUsageException(ex.Message);
             }
 
+            bool enabled = host.IsEnabled(result.Backend);
             if (parse.GetValue(json))
             {
-                await ToolJson.WriteAsync(cli.Output, result);
+                await ToolJson.WriteAsync(cli.Output, new { Reconciled = enabled, Result = result });
+            }
+            else if (!enabled)
+            {
+                await cli.Output.WriteLineAsync($"The cache is off for backend {result.Backend} (its Enabled, or no internal tenant): nothing was reconciled.");
             }
             else
             {
@@ -47,7 +53,7 @@ internal static class ReconcileCommand
             }
 
             return result.Failures > 0 ? IvcExitCodes.Failed : IvcExitCodes.Success;
-        }, cancellationToken, changesCache: true));
+        }, cancellationToken, ToolNeeds.ChangesCache | ToolNeeds.ImageService));
         return command;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ImageVolumeCache.Cli.Hosting;
 using ImageVolumeCache.Cli.Output;
 
 namespace ImageVolumeCache.Cli.Commands;
@@ -21,19 +22,32 @@ internal static class TrimCommand
         command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "trim", async host =>
         {
             TrimResult result = await host.Cache.TrimAllAsync(cancellationToken);
+            bool checkedImages = host.ImageService is not null && host.Options.ImageChecksPerTrim > 0;
+            string[] overLimits = [.. (await host.Cache.GetStatisticsAsync(cancellationToken)).Scopes.Where(s => s.OverLimits).Select(s => s.ScopeKey)];
             if (parse.GetValue(json))
             {
-                await ToolJson.WriteAsync(cli.Output, result);
+                await ToolJson.WriteAsync(cli.Output, new
+                {
+                    result.Purged, result.OverLimits, result.Idle, result.ImageDeleted, result.Stale, result.Evicted,
+                    ImagesChecked = checkedImages,
+                    ScopesStillOverLimits = overLimits,
+                });
             }
             else
             {
                 await cli.Output.WriteLineAsync(
-                    $"Evicted {Formats.Number(result.Evicted)}: {Formats.Number(result.OverLimits)} over limits, {Formats.Number(result.Idle)} idle, "
-                    + $"{Formats.Number(result.Purged)} of disabled backends, {Formats.Number(result.ImageDeleted)} of deleted images, {Formats.Number(result.Stale)} of changed images.");
+                    $"Evicted {Formats.Number(result.Evicted)}: {Formats.Number(result.OverLimits)} over limits, {Formats.Number(result.Idle)} idle, {Formats.Number(result.Purged)} of disabled backends, "
+                    + (checkedImages
+                        ? $"{Formats.Number(result.ImageDeleted)} of deleted images, {Formats.Number(result.Stale)} of changed images."
+                        : "no image checks (no image service: --image-folder, or ImageChecksPerTrim is 0)."));
+                foreach (string scope in overLimits)
+                {
+                    await cli.Output.WriteLineAsync($"Scope {scope} is still over its limits: its other entries are in use. Trim again once their clones are done.");
+                }
             }
 
-            return IvcExitCodes.Success;
-        }, cancellationToken, changesCache: true));
+            return overLimits.Length == 0 ? IvcExitCodes.Success : IvcExitCodes.Failed;
+        }, cancellationToken, ToolNeeds.ChangesCache | ToolNeeds.KnownImages));
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using ImageVolumeCache.Cli.Configuration;
+using ImageVolumeCache.Cli.Hosting;
 using ImageVolumeCache.Cli.Output;
 
 namespace ImageVolumeCache.Cli.Commands;
@@ -17,21 +18,31 @@ internal static class WarmCommand
         var images = new Option<string[]>("--image") { Description = "An image to warm; repeatable.", HelpName = "IMAGE-ID", Required = true, Arity = ArgumentArity.OneOrMore };
         Option<bool> json = CommandOptions.Json();
         var command = new Command("warm", "Fill the cache with images ahead of demand, so that their first volume is a hit.") { backend, images, json };
+        command.Validators.Add(result =>
+        {
+            // Checked before anything is filled: a blank id among good ones would otherwise stop the warm half-way.
+            if (result.GetResult(images)?.Tokens.Any(t => string.IsNullOrWhiteSpace(t.Value)) == true)
+            {
+                result.AddError("--image needs an image id, not a blank.");
+            }
+        });
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(backend)?.Tokens.FirstOrDefault()?.Value is { } name && string.IsNullOrWhiteSpace(name))
+            {
+                result.AddError("--backend needs a backend name (host@backend), not a blank.");
+            }
+        });
         command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "warm", async host =>
         {
-            if (!host.HasImageService)
-            {
-                throw new ToolUsageException(
-                    "ivc warm downloads from the host's image service, and none is configured: give --image-folder DIR, set ImageVolumeCacheTool:ImageFolder, or load a plug-in (--plugin) that registers the host's.");
-            }
-
             IReadOnlyList<ImageWarmResult> results;
             try
             {
                 results = await host.Cache.WarmAsync(parse.GetValue(backend)!, parse.GetValue(images)!, cancellationToken);
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+            catch (ArgumentException ex) when (ex.ParamName == "backend")
             {
+                // An unregistered backend is refused before any image is filled.
                 throw new ToolUsageException(ex.Message);
             }
 
@@ -51,7 +62,7 @@ internal static class WarmCommand
             }
 
             return results.Any(r => r.Outcome == ImageWarmOutcome.Failed) ? IvcExitCodes.Failed : IvcExitCodes.Success;
-        }, cancellationToken, changesCache: true));
+        }, cancellationToken, ToolNeeds.ChangesCache | ToolNeeds.ImageService));
         return command;
     }
 

@@ -29,10 +29,9 @@ internal sealed class ToolHost : IAsyncDisposable
     /// Stops a command that changes the cache when the configuration names no internal tenant: the cache then cannot tell
     /// its cache volumes from anyone else's, so it would drop entries and leave their volumes (and is off for requests).
     /// </summary>
-    public void RequireInternalTenant(string command, string cacheSection)
+    private void RequireInternalTenant(string command, string cacheSection)
     {
-        InternalTenantOptions tenant = _services.GetRequiredService<IOptions<ImageVolumeCacheOptions>>().Value.InternalTenant;
-        if (string.IsNullOrWhiteSpace(tenant.ProjectId) || string.IsNullOrWhiteSpace(tenant.UserId))
+        if (InternalTenant is null)
         {
             throw new ToolUsageException(
                 $"ivc {command} changes the cache, and the configuration names no internal tenant ({cacheSection}:InternalTenant:ProjectId and UserId) to tell "
@@ -40,11 +39,39 @@ internal sealed class ToolHost : IAsyncDisposable
         }
     }
 
-    /// <summary>Whether an image service is registered (the folder's, or a plug-in's): warming downloads from it.</summary>
-    public bool HasImageService => _services.GetService<IImageService>() is not null;
+    /// <summary>The cache's options as the configuration sets them.</summary>
+    public ImageVolumeCacheOptions Options => _services.GetRequiredService<IOptions<ImageVolumeCacheOptions>>().Value;
 
-    /// <summary>Builds the services and opens the store; a configuration the cache refuses is a <see cref="ToolUsageException"/>.</summary>
-    public static async Task<ToolHost> OpenAsync(ToolSettings settings, CancellationToken cancellationToken)
+    /// <summary>The image service, when one is registered (the folder's, or a plug-in's).</summary>
+    public IImageService? ImageService => _services.GetService<IImageService>();
+
+    /// <summary>The internal tenant, when the configuration names it.</summary>
+    public InternalTenantOptions? InternalTenant =>
+        Options.InternalTenant is { ProjectId: { Length: > 0 }, UserId: { Length: > 0 } } tenant ? tenant : null;
+
+    /// <summary>
+    /// Whether <paramref name="backend"/> serves the scope <paramref name="scopeKey"/>: its own (<c>host@backend</c> and its
+    /// pools) or its cluster's (<c>Backends:&lt;backend&gt;:Cluster</c> and its pools), which it shares with the other members.
+    /// </summary>
+    public bool Serves(string backend, string scopeKey)
+    {
+        static bool Under(string key, string name) =>
+            string.Equals(key, name, StringComparison.Ordinal) || (key.StartsWith(name, StringComparison.Ordinal) && key.Length > name.Length && key[name.Length] == '#');
+        return Under(scopeKey, backend)
+            || (Options.Backends.TryGetValue(backend, out BackendCacheOptions? own) && own.Cluster is { Length: > 0 } cluster && Under(scopeKey, BackendNames.FromHost(cluster)));
+    }
+
+    /// <summary>Whether the cache is on for <paramref name="backend"/> (<c>Backends:&lt;backend&gt;:Enabled</c>, else <c>Defaults:Enabled</c>).</summary>
+    public bool IsEnabled(string backend) =>
+        InternalTenant is not null
+        && (Options.Backends.TryGetValue(backend, out BackendCacheOptions? own) && own.Enabled is { } enabled ? enabled : Options.Defaults.Enabled);
+
+    /// <summary>
+    /// Builds the services, checks what the command needs (<paramref name="needs"/>) and opens the store. A problem found
+    /// before anything could change is a <see cref="ToolUsageException"/>; a store that cannot be opened a
+    /// <see cref="CacheEntryStoreException"/>.
+    /// </summary>
+    public static async Task<ToolHost> OpenAsync(ToolSettings settings, ToolNeeds needs, string command, CancellationToken cancellationToken)
     {
         var services = new ServiceCollection();
         services.AddSingleton(settings.Configuration);
@@ -92,12 +119,34 @@ internal sealed class ToolHost : IAsyncDisposable
         try
         {
             ValidateOptions(provider);
-            await host.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
+            if (needs.HasFlag(ToolNeeds.ChangesCache))
+            {
+                host.RequireInternalTenant(command, settings.CacheSection);
+            }
+
+            if (needs.HasFlag(ToolNeeds.ImageService) && host.ImageService is null)
+            {
+                throw new ToolUsageException(
+                    $"ivc {command} needs the host's image service, and none is configured: give --image-folder DIR, set {settings.ToolSection}:ImageFolder, or load a plug-in (--plugin) that registers the host's.");
+            }
+
+            await ToolPreflight.CheckStoreExistsAsync(settings, cancellationToken);
+            await host.OpenStoreAsync(cancellationToken);
+            if (needs.HasFlag(ToolNeeds.ChangesCache))
+            {
+                await ToolPreflight.CheckBackendFoldersAsync(settings, host, cancellationToken);
+            }
+
+            if (needs.HasFlag(ToolNeeds.KnownImages))
+            {
+                await ToolPreflight.CheckImagesKnownAsync(host, cancellationToken);
+            }
+
             return host;
         }
         catch
         {
-            await host.DisposeAsync().ConfigureAwait(false);
+            await host.DisposeAsync();
             throw;
         }
     }
@@ -124,7 +173,7 @@ internal sealed class ToolHost : IAsyncDisposable
         {
             try
             {
-                await service.StartAsync(cancellationToken).ConfigureAwait(false);
+                await service.StartAsync(cancellationToken);
             }
             catch (OptionsValidationException ex)
             {
