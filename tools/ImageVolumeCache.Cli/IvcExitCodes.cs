@@ -6,7 +6,7 @@ internal static class IvcExitCodes
     /// <summary>The command did what it was asked; <c>ivc health</c>: healthy.</summary>
     public const int Success = 0;
 
-    /// <summary>The command failed: the store or a backend could not be used, an entry in use was left, an image could not be warmed.</summary>
+    /// <summary>The command failed: the store or a backend could not be used, an entry in use was left, an image failed to warm.</summary>
     public const int Failed = 1;
 
     /// <summary>
@@ -31,7 +31,7 @@ internal static class IvcExitCodes
     public static readonly IReadOnlyList<(int Code, string Meaning)> Described =
     [
         (Success, "success (ivc health: healthy)"),
-        (Failed, "the command failed: the store or a backend could not be used, an entry in use was left, an image was not warmed"),
+        (Failed, "the command failed: the store or a backend could not be used, an entry in use was left, an image failed to warm"),
         (Usage, "usage error: a bad command, option or value, a configuration the cache refuses, an unknown backend, a missing store; nothing was changed"),
         (NotFound, "ivc evict: no such entry, or no entry of the image"),
         (Degraded, "ivc health: degraded"),
