@@ -41,7 +41,7 @@ internal sealed class IvcCommandLine
         _postgresSchema = Global<string>("--postgres-schema", "SCHEMA", "The PostgreSQL store's schema [default: the store's, image_volume_cache].");
         _fsBackend = Global<string[]>("--fs-backend", "NAME=DIR", "A file-system backend and its volumes folder, for example host1@fs=/var/lib/volumes; repeatable.");
         _fsBackend.Arity = ArgumentArity.ZeroOrMore;
-        _imageFolder = Global<string>("--image-folder", "DIR", "The folder image service's folder (for warm, and for trim's image checks).");
+        _imageFolder = Global<string>("--image-folder", "DIR", "The folder image service's folder (warm and reconcile need one; trim checks images against it).");
         _plugin = Global<string[]>(
             "--plugin",
             "DLL",
