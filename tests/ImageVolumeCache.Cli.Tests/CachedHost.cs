@@ -105,6 +105,14 @@ internal sealed class CachedHost : IAsyncDisposable
         return await Services.GetRequiredService<CreateFromImagePipeline>().CreateAsync(new CreateVolumeFromImageRequest(requester, volume, imageId), CancellationToken.None);
     }
 
+    /// <summary>Pins an entry in the store, as a clone from it in another process does, for ten minutes.</summary>
+    public async Task PinAsync(ImageCacheEntry entry)
+    {
+        var coordination = (ICacheCoordination)Services.GetRequiredService<ICacheEntryStore>();
+        bool pinned = await coordination.TryPinEntryAsync(entry.Id, "a-clone-elsewhere", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(10), CancellationToken.None);
+        Assert.That(pinned, Is.True, $"entry {entry.Id} pinned");
+    }
+
     public Task<IvcResult> IvcAsync(params string[] args) => IvcProcess.RunAsync(Folder, args);
 
     public async ValueTask DisposeAsync()

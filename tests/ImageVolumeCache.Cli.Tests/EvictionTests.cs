@@ -42,6 +42,24 @@ public sealed class EvictionTests
     }
 
     [Test]
+    public async Task An_entry_a_clone_is_using_is_left_by_evict_and_purge_with_exit_1_and_its_volume_kept()
+    {
+        await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a");
+        ImageCacheEntry entry = (await host.Cache.ListAsync(null, CancellationToken.None)).Single();
+        await host.PinAsync(entry);
+
+        IvcResult evict = await host.IvcAsync("evict", "--entry", entry.Id.ToString(CultureInfo.InvariantCulture));
+        IvcResult purge = await host.IvcAsync("purge", "--backend", CachedHost.Backend);
+
+        Assert.That(evict.ExitCode, Is.EqualTo(1), evict.ToString());
+        Assert.That(evict.Output, Does.StartWith($"Left entry {entry.Id}"));
+        Assert.That(purge.ExitCode, Is.EqualTo(1), purge.ToString());
+        Assert.That(purge.Output.Trim(), Does.StartWith("Scope host1@fs: 0 evicted, 1 in use and left"));
+        Assert.That(await host.Cache.ListAsync(null, CancellationToken.None), Is.EqualTo(new[] { entry }));
+        Assert.That(File.Exists(Path.Combine(host.Volumes, entry.VolumeId + ".img")), Is.True);
+    }
+
+    [Test]
     public async Task Purge_evicts_every_entry_of_the_backend_and_leaves_its_volume_folder_with_the_users_volumes_only()
     {
         await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a", "image-b");

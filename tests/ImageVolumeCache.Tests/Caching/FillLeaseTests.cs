@@ -59,8 +59,9 @@ public sealed class FillLeaseTests
     public async Task A_host_that_takes_the_lease_just_after_another_host_recorded_the_entry_clones_it_instead_of_filling_again()
     {
         var store = new WatchedStore();
+        var bNotes = new RecordingNotifier();
         await using ServiceProvider a = Host(store);
-        await using ServiceProvider b = Host(store);
+        await using ServiceProvider b = Host(store, notifier: bNotes);
 
         // b looked up and found nothing; before its attempt at the lease reaches the store, a fills the image, records
         // the entry and releases the lease, so b's attempt succeeds.
@@ -76,6 +77,8 @@ public sealed class FillLeaseTests
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheHit));
         Assert.That(_images.DownloadCount, Is.EqualTo(1), "one download for both hosts");
         Assert.That(_storage.Volumes, Has.Count.EqualTo(3), "a's volume, b's volume and one cache volume");
+        Assert.That(bNotes.Notifications.Select(n => n.EventType), Is.EqualTo(new[] { ImageVolumeCacheEventTypes.Hit }), "b's lookup sends one hit, no miss");
+        Assert.That(await store.TryAcquireFillLeaseAsync(Backend, "img", "a-third-host", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), CancellationToken.None), Is.True, "b gave the lease back");
     }
 
     [Test]
@@ -83,8 +86,9 @@ public sealed class FillLeaseTests
     {
         var store = new WatchedStore();
         await store.TryAcquireFillLeaseAsync(Backend, "img", "a-slow-host", DateTimeOffset.UtcNow, TimeSpan.FromHours(1), CancellationToken.None);
+        var bNotes = new RecordingNotifier();
         await using ServiceProvider a = Host(store);
-        await using ServiceProvider b = Host(store);
+        await using ServiceProvider b = Host(store, notifier: bNotes);
 
         // b's first attempt finds the slow host's lease and b waits; it looks up again (nothing yet), and before its next
         // attempt the slow host gives the lease up and a fills the image and records the entry.
@@ -101,6 +105,8 @@ public sealed class FillLeaseTests
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheHit));
         Assert.That(result.Steps.Select(s => s.Step), Does.Contain(PipelineStep.CacheFillWait));
         Assert.That(_images.DownloadCount, Is.EqualTo(1), "one download for both hosts");
+        Assert.That(bNotes.Notifications.Select(n => n.EventType), Is.EqualTo(new[] { ImageVolumeCacheEventTypes.Hit }), "b's lookup sends one hit, no miss");
+        Assert.That(await store.TryAcquireFillLeaseAsync(Backend, "img", "a-third-host", DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), CancellationToken.None), Is.True, "b gave the lease back");
     }
 
     [Test]
@@ -142,7 +148,7 @@ public sealed class FillLeaseTests
         Assert.That(_storage.Volumes.Select(v => v.Spec.Id), Is.EqualTo(new[] { "vol-a" }), "the filled cache volume is deleted");
     }
 
-    private ServiceProvider Host(ICacheEntryStore store, Action<ImageVolumeCacheOptions>? configure = null)
+    private ServiceProvider Host(ICacheEntryStore store, Action<ImageVolumeCacheOptions>? configure = null, RecordingNotifier? notifier = null)
     {
         var services = new ServiceCollection();
         services.AddSingleton(store);
@@ -154,7 +160,8 @@ public sealed class FillLeaseTests
                 configure?.Invoke(o);
             })
             .AddBackend(Backend, _ => _storage)
-            .UseImageService(_ => _images);
+            .UseImageService(_ => _images)
+            .UseNotifier(_ => notifier ?? new RecordingNotifier());
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
