@@ -8,7 +8,8 @@
 #                                    # (a few minutes)
 #
 # Everything it writes goes under artifacts/bench/ (ignored by git): BenchmarkDotNet's reports in bdn/, Cinder's figures
-# in cinder.json, and the whole output in run.log. The peer needs python3-cinder (apt-get install -y python3-cinder)
+# in cinder.json, e2e's medians in e2e.json, and the whole output in run.log; then it draws SVG charts of the figures
+# into docs/benchmarks/ (the README shows them). The peer needs python3-cinder (apt-get install -y python3-cinder)
 # and ../shared/peer/cinder_bench.py beside the repository; without them that part fails and the rest still prints.
 # The end-to-end run (e2e) times the file-system backend in the temporary directory and, when IMAGEVOLUMECACHE_REFLINK_DIR
 # names one, in a reflink-capable directory; when it is unset and the script runs as root, it makes one for the run with
@@ -134,4 +135,11 @@ if [[ -z "${IMAGEVOLUMECACHE_REFLINK_DIR:-}" && $(id -u) -eq 0 ]]; then
     fi
   fi
 fi
-run e2e "${e2e[@]}" || echo "(the end-to-end benchmark failed; see above)"
+run e2e "${e2e[@]}" --json "$out/e2e.json" || echo "(the end-to-end benchmark failed; see above)"
+
+echo
+echo "## Charts"
+echo
+# SVG charts of this run's figures, for the README (docs/benchmarks/).
+run charts --results "$out/bdn/results" --cinder "$out/cinder.json" --e2e "$out/e2e.json" --out docs/benchmarks \
+  --caption "$(date -u +%Y-%m-%d), eng/run-benchmarks.sh$($short && echo " --short")" || echo "(the charts could not be drawn; see above)"

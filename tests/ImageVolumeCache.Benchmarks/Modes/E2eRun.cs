@@ -52,6 +52,7 @@ public static partial class E2eRun
             CultureInfo.InvariantCulture,
             $"# e2e: file-system backend, {imageSizeMb} MiB image of pseudo-random data ({imageFormat}), in-memory entry store, {Environment.ProcessorCount} CPU(s), load average {load[0]:F2} {load[1]:F2} {load[2]:F2}{(load[0] > 2 ? " (a busy machine)" : string.Empty)}"));
         int status = 0;
+        var figures = new List<E2eFigures>();
         foreach (string directory in directories)
         {
             if (!Directory.Exists(directory))
@@ -64,7 +65,7 @@ public static partial class E2eRun
             string root = Path.Combine(Path.GetFullPath(directory), $"ivc-e2e-{Environment.ProcessId}");
             try
             {
-                await RunInAsync(root, (long)imageSizeMb << 20, repeat, qcow2: imageFormat == "qcow2").ConfigureAwait(false);
+                figures.Add(await RunInAsync(root, (long)imageSizeMb << 20, repeat, qcow2: imageFormat == "qcow2").ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
@@ -77,10 +78,20 @@ public static partial class E2eRun
             }
         }
 
+        if (Options(args, "--json").LastOrDefault() is { } json)
+        {
+            // The medians, for the charts mode (eng/run-benchmarks.sh).
+            await File.WriteAllTextAsync(json, System.Text.Json.JsonSerializer.Serialize(figures, new System.Text.Json.JsonSerializerOptions { WriteIndented = true })).ConfigureAwait(false);
+        }
+
         return status;
     }
 
-    private static async Task RunInAsync(string root, long imageBytes, int repeat, bool qcow2)
+    /// <summary>One directory's medians, in ms, as <c>--json</c> writes them.</summary>
+    public sealed record E2eFigures(
+        string Directory, string FileSystem, bool Reflink, long ImageMiB, double NoCacheMs, double MissMs, double HitMs, double ReferenceMs, string Reference, double? FicloneMs);
+
+    private static async Task<E2eFigures> RunInAsync(string root, long imageBytes, int repeat, bool qcow2)
     {
         string images = Path.Combine(root, "images");
         string noCacheVolumes = Path.Combine(root, "nocache");
@@ -271,6 +282,10 @@ public static partial class E2eRun
         {
             await Qcow2Async(bench, cacheDriver, folder, image, imageFile, reflinkFs).ConfigureAwait(false);
         }
+
+        return new E2eFigures(
+            Path.GetDirectoryName(root)!, fsType, reflinkFs, imageBytes >> 20, noCacheMs, Median(misses), hitMs, referenceMs, referenceNote,
+            ficloneErrno == 0 ? Median(ficlones) : null);
     }
 
     /// <summary>What the timed requests in one directory share: its folder, the pipeline, the cache and the number of runs.</summary>

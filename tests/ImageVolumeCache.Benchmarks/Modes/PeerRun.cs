@@ -12,7 +12,7 @@ namespace ImageVolumeCache.Benchmarks.Modes;
 public static class PeerRun
 {
     /// <summary>Cinder's operation for each of ours, in the order printed.</summary>
-    private static readonly (string Cinder, string Ours, string Label)[] Operations =
+    internal static readonly (string Cinder, string Ours, string Label)[] Operations =
     [
         ("get_entry (hit)", nameof(Stores.CacheEntryStoreBenchmarks.LookupAndTouch), "lookup-and-touch"),
         ("create_cache_entry", nameof(Stores.CacheEntryStoreBenchmarks.Insert), "insert"),
@@ -62,7 +62,7 @@ public static class PeerRun
         return 0;
     }
 
-    private static Dictionary<(long N, string Op), double> ReadCinder(string path)
+    internal static Dictionary<(long N, string Op), double> ReadCinder(string path)
     {
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(path));
         var figures = new Dictionary<(long, string), double>();
@@ -75,7 +75,7 @@ public static class PeerRun
     }
 
     /// <summary>Reads the medians (µs) of every store benchmark class found in BenchmarkDotNet's JSON reports, keyed by store.</summary>
-    private static Dictionary<string, Dictionary<(long N, string Op), double>> ReadOurs(string results)
+    internal static Dictionary<string, Dictionary<(long N, string Op), double>> ReadOurs(string results)
     {
         var stores = new Dictionary<string, Dictionary<(long, string), double>>(StringComparer.Ordinal);
         if (!Directory.Exists(results))
