@@ -71,12 +71,12 @@ public static class ChartsRun
         }
 
         AddSeries(plot, "Cinder (SQLite)", cinder.Where(f => f.Key.Op == cinderOp).Select(f => (f.Key.N, f.Value)), Colors.Black);
-        plot.Title($"{label}: µs per operation against entries ({caption})");
+        plot.Title($"{label}: µs per operation against entries\n{caption}", size: 14);
         plot.XLabel("entries in the scope (log)");
         plot.YLabel("µs, median (log)");
-        LogAxis(plot.Axes.Bottom, "N0");
-        LogAxis(plot.Axes.Left, "G3");
-        plot.ShowLegend(Alignment.UpperLeft);
+        LogAxis(plot.Axes.Bottom);
+        LogAxis(plot.Axes.Left);
+        plot.ShowLegend(Edge.Right);
         return plot;
     }
 
@@ -102,8 +102,8 @@ public static class ChartsRun
             ("no cache", run.NoCacheMs),
             ("first miss", run.MissMs),
             ("hit", run.HitMs),
-            (run.Reference, run.ReferenceMs),
-            ("FICLONE in-process", run.FicloneMs),
+            (run.Reference.Replace("=always", string.Empty, StringComparison.Ordinal), run.ReferenceMs),
+            ("FICLONE", run.FicloneMs),
         ];
         (string Label, double Ms)[] shown = [.. steps.Where(s => s.Ms is > 0).Select(s => (s.Label, s.Ms!.Value))];
         var plot = new Plot();
@@ -126,7 +126,7 @@ public static class ChartsRun
             LabelFormatter = y => Math.Pow(10, y - 2).ToString("G3", CultureInfo.InvariantCulture),
         };
         plot.Axes.Margins(bottom: 0);
-        plot.Title($"{run.ImageMiB} MiB image, {run.FileSystem}{(run.Reflink ? " with reflink" : string.Empty)}: ms per volume, median ({caption})");
+        plot.Title($"{run.ImageMiB} MiB image, {run.FileSystem}{(run.Reflink ? " with reflink" : string.Empty)}: ms per volume, median\n{caption}", size: 14);
         plot.YLabel("ms (log)");
         return plot;
     }
@@ -141,12 +141,14 @@ public static class ChartsRun
         }
     }
 
-    private static void LogAxis(IAxis axis, string format) =>
+    private static void LogAxis(IAxis axis) =>
         axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = v => Math.Pow(10, v).ToString(format, CultureInfo.InvariantCulture),
+            LabelFormatter = v => Math.Pow(10, v) is var value && value >= 1
+                ? value.ToString("N0", CultureInfo.InvariantCulture)
+                : value.ToString("G3", CultureInfo.InvariantCulture),
         };
 
     private static string? Option(string[] args, string name)
