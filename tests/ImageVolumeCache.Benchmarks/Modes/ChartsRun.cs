@@ -52,7 +52,7 @@ public static class ChartsRun
         foreach (E2eRun.E2eFigures run in runs)
         {
             string file = Path.Combine(output, $"e2e-{run.FileSystem}{(run.Reflink ? "-reflink" : string.Empty)}.svg");
-            Save(E2eChart(run, caption), file, png);
+            Save(E2eChart(run, caption), file, png, width: 860);
             Console.WriteLine($"# charts: {file}");
         }
 
@@ -101,6 +101,8 @@ public static class ChartsRun
         [
             ("no cache", run.NoCacheMs),
             ("first miss", run.MissMs),
+            ("sha256sum", run.ChecksumMs),
+            ("cp image", run.ImageCopyMs),
             ("hit", run.HitMs),
             (run.Reference.Replace("=always", string.Empty, StringComparison.Ordinal), run.ReferenceMs),
             ("FICLONE", run.FicloneMs),
@@ -123,7 +125,7 @@ public static class ChartsRun
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
         {
             IntegerTicksOnly = true,
-            LabelFormatter = y => Math.Pow(10, y - 2).ToString("G3", CultureInfo.InvariantCulture),
+            LabelFormatter = y => Label(Math.Pow(10, y - 2)),
         };
         plot.Axes.Margins(bottom: 0);
         plot.Title($"{run.ImageMiB} MiB image, {run.FileSystem}{(run.Reflink ? " with reflink" : string.Empty)}: ms per volume, median\n{caption}", size: 14);
@@ -132,12 +134,12 @@ public static class ChartsRun
     }
 
     /// <summary>Saves the chart as SVG, and with <c>--png</c> as PNG beside it (to look at where SVG is not shown).</summary>
-    private static void Save(Plot plot, string svg, bool png)
+    private static void Save(Plot plot, string svg, bool png, int width = 720)
     {
-        plot.SaveSvg(svg, 720, 440);
+        plot.SaveSvg(svg, width, 440);
         if (png)
         {
-            plot.SavePng(Path.ChangeExtension(svg, ".png"), 720, 440);
+            plot.SavePng(Path.ChangeExtension(svg, ".png"), width, 440);
         }
     }
 
@@ -146,10 +148,11 @@ public static class ChartsRun
         {
             MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
             IntegerTicksOnly = true,
-            LabelFormatter = v => Math.Pow(10, v) is var value && value >= 1
-                ? value.ToString("N0", CultureInfo.InvariantCulture)
-                : value.ToString("G3", CultureInfo.InvariantCulture),
+            LabelFormatter = v => Label(Math.Pow(10, v)),
         };
+
+    private static string Label(double value) =>
+        value.ToString(value >= 1 ? "N0" : "G3", CultureInfo.InvariantCulture);
 
     private static string? Option(string[] args, string name)
     {
