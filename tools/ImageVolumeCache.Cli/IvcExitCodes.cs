@@ -10,8 +10,8 @@ internal static class IvcExitCodes
     public const int Failed = 1;
 
     /// <summary>
-    /// A usage error: an unknown command or option, a missing or bad value, a configuration the cache refuses, an unknown
-    /// backend, a store that does not exist. Nothing was changed.
+    /// A usage error: an unknown command or option, a missing or bad value, a configuration the cache refuses, a backend
+    /// ivc has no driver for, a store or folder that does not exist or is not the right one. Nothing was changed.
     /// </summary>
     public const int Usage = 2;
 
@@ -32,7 +32,7 @@ internal static class IvcExitCodes
     [
         (Success, "success (ivc health: healthy)"),
         (Failed, "the command failed: the store or a backend could not be used, an entry in use was left, an image failed to warm"),
-        (Usage, "usage error: a bad command, option or value, a configuration the cache refuses, an unknown backend, a missing store; nothing was changed"),
+        (Usage, "usage error: a bad command, option or value, a configuration the cache refuses, a backend ivc has no driver for, a missing store or folder; nothing was changed"),
         (NotFound, "ivc evict: no such entry, or no entry of the image"),
         (Degraded, "ivc health: degraded"),
         (Unhealthy, "ivc health: unhealthy"),

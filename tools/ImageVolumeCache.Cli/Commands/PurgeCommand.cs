@@ -15,7 +15,7 @@ internal static class PurgeCommand
     {
         Option<string> backend = CommandOptions.Backend("The backend (host@backend) whose scopes are purged: its own and its pools', and its cluster's, which the cluster's other members share.", required: true);
         Option<bool> json = CommandOptions.Json();
-        var command = new Command("purge", "Evict every entry of a backend that is not in use.") { backend, json };
+        var command = new Command("purge", "Evict every entry not in use of the scopes a backend serves (its own, its pools', its cluster's).") { backend, json };
         command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "purge", async host =>
         {
             string name = parse.GetValue(backend)!;
