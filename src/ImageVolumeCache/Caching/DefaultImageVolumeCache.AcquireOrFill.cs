@@ -32,10 +32,9 @@ internal sealed partial class DefaultImageVolumeCache
             long started = _time.GetTimestamp();
             client.StepStarted(state, PipelineStep.CacheLookup, image);
             CacheLookup lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
-            CacheFill? fill = null;
             if (lookup.Lease is null && !lookup.NoFill)
             {
-                if (!_fills.TryLead(scope.Key, image.Id, out fill))
+                if (!_fills.TryLead(scope.Key, image.Id, out CacheFill fill))
                 {
                     client.StepFinished(state, PipelineStep.CacheLookup, started);
                     CacheFillOutcome waited = await WaitForFillAsync(scope, image, fill, client, state, cancellationToken).ConfigureAwait(false);
@@ -54,21 +53,20 @@ internal sealed partial class DefaultImageVolumeCache
                     return await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
                 }
 
-                lookup = await LookUpAgainAsLeaderAsync(scope, image, fill, cancellationToken).ConfigureAwait(false);
+                // This request leads. The previous fill may have recorded its entry since the lookup above; the leader
+                // looks up once more when it holds the fill lease (TakeFillLeaseAsync), and finds it then.
+                client.StepFinished(state, PipelineStep.CacheLookup, started);
+                return await LeadFillAsync(scope, image, fill, missSent, client, state, cancellationToken).ConfigureAwait(false);
             }
 
             client.StepFinished(state, PipelineStep.CacheLookup, started);
-            if (lookup.NoFill)
-            {
-                // The old version holds the scope's only slot for this image: caching the new one would evict other
-                // images for an entry that cannot be recorded, so the stale entry costs its own slot and nothing more.
-                // Or the store is unreachable: the request is served without the cache.
-                return await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
-            }
-
             if (lookup.Lease is not { } lease)
             {
-                return await LeadFillAsync(scope, image, fill!, missSent, client, state, cancellationToken).ConfigureAwait(false);
+                // No entry, and the lookup said not to fill (NoFill): the old version holds the scope's only slot for
+                // this image, and caching the new one would evict other images for an entry that cannot be recorded, so
+                // the stale entry costs its own slot and nothing more. Or the store is unreachable: the request is served
+                // without the cache.
+                return await NotCachedAsync(scope, image, missSent, cancellationToken).ConfigureAwait(false);
             }
 
             switch (await CloneUnderPinAsync(lease, image, client, state, cancellationToken).ConfigureAwait(false))
@@ -90,35 +88,6 @@ internal sealed partial class DefaultImageVolumeCache
 
             missSent = true;
         }
-    }
-
-    /// <summary>
-    /// The leader looks up once more: the previous fill may have recorded its entry between this request's lookup and its
-    /// lead. When it finds one (or a stale entry that stays), its fill ends at once (waiters look up and find it too).
-    /// </summary>
-    private async ValueTask<CacheLookup> LookUpAgainAsLeaderAsync(CacheScope scope, ImageInfo image, CacheFill fill, CancellationToken cancellationToken)
-    {
-        CacheLookup lookup;
-        try
-        {
-            lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.LeaderFailed);
-            throw;
-        }
-
-        if (lookup.Lease is not null)
-        {
-            _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.Created);
-        }
-        else if (lookup.NoFill)
-        {
-            _fills.Complete(scope.Key, image.Id, fill, CacheFillOutcome.NotCached);
-        }
-
-        return lookup;
     }
 
     /// <summary>

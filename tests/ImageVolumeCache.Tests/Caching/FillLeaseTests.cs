@@ -110,6 +110,18 @@ public sealed class FillLeaseTests
     }
 
     [Test]
+    public async Task An_uncontended_miss_looks_its_image_up_twice_once_before_the_fill_lease_and_once_with_it()
+    {
+        var store = new WatchedStore();
+        await using ServiceProvider a = Host(store);
+
+        CreateVolumeFromImageResult result = await CreateAsync(a, "vol-a");
+
+        Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
+        Assert.That(store.Lookups, Is.EqualTo(2), "each look-up is a round trip on a shared store");
+    }
+
+    [Test]
     public async Task The_lease_of_a_holder_that_died_runs_out_and_the_next_host_fills()
     {
         var store = new InMemoryCacheEntryStore();
@@ -186,7 +198,16 @@ public sealed class FillLeaseTests
 
         private int _attempts;
 
-        public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) => _inner.GetAndTouchAsync(scopeKey, imageId, now, cancellationToken);
+        /// <summary>How many look-ups (<see cref="GetAndTouchAsync"/>) reached the store.</summary>
+        public int Lookups => Volatile.Read(ref _lookups);
+
+        private int _lookups;
+
+        public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _lookups);
+            return _inner.GetAndTouchAsync(scopeKey, imageId, now, cancellationToken);
+        }
 
         public ValueTask<ImageCacheEntry?> GetAsync(string scopeKey, string imageId, CancellationToken cancellationToken) => _inner.GetAsync(scopeKey, imageId, cancellationToken);
 
