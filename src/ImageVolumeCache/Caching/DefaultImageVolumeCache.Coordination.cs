@@ -29,7 +29,7 @@ internal sealed partial class DefaultImageVolumeCache
         ImageVolumeCacheOptions options = _options.CurrentValue;
         if (await TryTakeFillLeaseAsync(scope, image, options, cancellationToken).ConfigureAwait(false) is { } taken)
         {
-            return await LookUpUnderLeaseAsync(taken, scope, image, cancellationToken).ConfigureAwait(false);
+            return taken;
         }
 
         Log.WaitingForFillElsewhere(_logger, image.Id, scope.Key);
@@ -58,7 +58,7 @@ internal sealed partial class DefaultImageVolumeCache
 
                 if (await TryTakeFillLeaseAsync(scope, image, options, cancellationToken).ConfigureAwait(false) is { } retaken)
                 {
-                    return await LookUpUnderLeaseAsync(retaken, scope, image, cancellationToken).ConfigureAwait(false);
+                    return retaken;
                 }
             }
         }
@@ -69,39 +69,11 @@ internal sealed partial class DefaultImageVolumeCache
     }
 
     /// <summary>
-    /// Looks up once more with the lease in hand. The last lookup came before the lease was taken; in between, another
-    /// holder may have recorded its entry and released the lease, and filling again would download the image twice and
-    /// lose the race to record it. The entry found (pinned), or no fill at all, gives the lease back.
+    /// One attempt at the lease: the lease, <see langword="null"/> when another holder has it, or no fill when the store
+    /// cannot be used. With the lease in hand it looks up once more: the last lookup came before the attempt, and in
+    /// between another holder may have recorded its entry and released the lease; filling again would download the image
+    /// twice and lose the race to record it. The entry found (pinned), or no fill at all, gives the lease back.
     /// </summary>
-    private async ValueTask<(FillLease? Lease, CacheLookup Found)> LookUpUnderLeaseAsync(
-        (FillLease? Lease, CacheLookup Found) taken, CacheScope scope, ImageInfo image, CancellationToken cancellationToken)
-    {
-        if (taken.Lease is not { } lease)
-        {
-            return taken;
-        }
-
-        CacheLookup lookup;
-        try
-        {
-            lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await lease.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        if (lookup.Lease is null && !lookup.NoFill)
-        {
-            return taken;
-        }
-
-        await lease.DisposeAsync().ConfigureAwait(false);
-        return (null, lookup);
-    }
-
-    /// <summary>One attempt at the lease: the lease, <see langword="null"/> when another holder has it, or no fill when the store cannot be used.</summary>
     private async ValueTask<(FillLease? Lease, CacheLookup Found)?> TryTakeFillLeaseAsync(
         CacheScope scope, ImageInfo image, ImageVolumeCacheOptions options, CancellationToken cancellationToken)
     {
@@ -116,6 +88,29 @@ internal sealed partial class DefaultImageVolumeCache
             return (null, new CacheLookup(null, NoFill: true));
         }
 
-        return taken ? (new FillLease(_coordination, scope.Key, image.Id, _holder, options.FillLeaseDuration, _time, _logger), default) : null;
+        if (!taken)
+        {
+            return null;
+        }
+
+        var lease = new FillLease(_coordination, scope.Key, image.Id, _holder, options.FillLeaseDuration, _time, _logger);
+        CacheLookup lookup;
+        try
+        {
+            lookup = await LookUpAsync(scope, image, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await lease.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (lookup.Lease is null && !lookup.NoFill)
+        {
+            return (lease, default);
+        }
+
+        await lease.DisposeAsync().ConfigureAwait(false);
+        return (null, lookup);
     }
 }
