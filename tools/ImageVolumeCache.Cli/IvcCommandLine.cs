@@ -95,9 +95,16 @@ internal sealed class IvcCommandLine
 
     /// <summary>
     /// Runs a command's body against the opened cache, turning failures into one line on standard error and an exit code:
-    /// a usage error (nothing changed) 2, a cancellation 130, anything else 1.
+    /// a usage error (nothing changed) 2, a cancellation 130, anything else 1. A command for which a store that cannot be
+    /// opened is an answer rather than a failure (health) handles it with <paramref name="storeUnusable"/>.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, string command, Func<ToolHost, Task<int>> body, CancellationToken cancellationToken, ToolNeeds needs = ToolNeeds.None)
+    public async Task<int> RunAsync(
+        ParseResult parse,
+        string command,
+        Func<ToolHost, Task<int>> body,
+        CancellationToken cancellationToken,
+        ToolNeeds needs = ToolNeeds.None,
+        Func<CacheEntryStoreException, Task<int>>? storeUnusable = null)
     {
         try
         {
@@ -110,10 +117,9 @@ internal sealed class IvcCommandLine
             await Error.WriteLineAsync($"ivc {command}: {ex.Message}");
             return IvcExitCodes.Usage;
         }
-        catch (CacheEntryStoreException ex) when (command == HealthCommand.Name)
+        catch (CacheEntryStoreException ex) when (storeUnusable is not null)
         {
-            // The store cannot be opened: for a health probe that is the answer, not a failure of the probe.
-            return await HealthCommand.WriteStoreUnusableAsync(this, parse, ex);
+            return await storeUnusable(ex);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -10,38 +10,14 @@ namespace ImageVolumeCache.Cli.Commands;
 /// </summary>
 internal static class HealthCommand
 {
-    public const string Name = "health";
-
     /// <summary>The name hosts give the check by default, used for the line of a store that cannot be opened.</summary>
-    public const string CheckName = "imagevolumecache";
-
-    private static readonly Option<bool> JsonOption = CommandOptions.Json();
-
-    /// <summary>The answer when the store cannot be opened (a corrupt file, a server that refuses): unhealthy, exit 5.</summary>
-    public static async Task<int> WriteStoreUnusableAsync(IvcCommandLine cli, ParseResult parse, CacheEntryStoreException ex)
-    {
-        if (parse.GetValue(JsonOption))
-        {
-            await ToolJson.WriteAsync(cli.Output, new
-            {
-                Status = HealthStatus.Unhealthy,
-                Checks = new[] { new { Name = CheckName, Status = HealthStatus.Unhealthy, Description = ex.Message, Error = ex.Message, DurationMs = 0.0 } },
-            });
-        }
-        else
-        {
-            await cli.Output.WriteLineAsync("Unhealthy");
-            await cli.Output.WriteLineAsync($"{CheckName}: Unhealthy. {ex.Message}");
-        }
-
-        return IvcExitCodes.Unhealthy;
-    }
+    private const string CheckName = "imagevolumecache";
 
     public static Command Create(IvcCommandLine cli)
     {
-        Option<bool> json = JsonOption;
-        var command = new Command(Name, "Check the cache's health: the store readable, the backends listing, the scopes within their limits.") { json };
-        command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, Name, async host =>
+        Option<bool> json = CommandOptions.Json();
+        var command = new Command("health", "Check the cache's health: the store readable, the backends listing, the scopes within their limits.") { json };
+        command.SetAction((parse, cancellationToken) => cli.RunAsync(parse, "health", async host =>
         {
             HealthReport report = await host.Health.CheckHealthAsync(cancellationToken);
             if (parse.GetValue(json))
@@ -74,7 +50,27 @@ internal static class HealthCommand
                 HealthStatus.Degraded => IvcExitCodes.Degraded,
                 _ => IvcExitCodes.Unhealthy,
             };
-        }, cancellationToken));
+        }, cancellationToken, storeUnusable: ex => WriteStoreUnusableAsync(cli, parse.GetValue(json), ex)));
         return command;
+    }
+
+    /// <summary>A store that cannot be opened (a corrupt file, a server that refuses): for a health probe that is the answer, unhealthy, exit 5.</summary>
+    private static async Task<int> WriteStoreUnusableAsync(IvcCommandLine cli, bool json, CacheEntryStoreException ex)
+    {
+        if (json)
+        {
+            await ToolJson.WriteAsync(cli.Output, new
+            {
+                Status = HealthStatus.Unhealthy,
+                Checks = new[] { new { Name = CheckName, Status = HealthStatus.Unhealthy, Description = ex.Message, Error = ex.Message, DurationMs = 0.0 } },
+            });
+        }
+        else
+        {
+            await cli.Output.WriteLineAsync("Unhealthy");
+            await cli.Output.WriteLineAsync($"{CheckName}: Unhealthy. {ex.Message}");
+        }
+
+        return IvcExitCodes.Unhealthy;
     }
 }

@@ -35,14 +35,9 @@ internal static class PurgeCommand
             }
 
             // What is left is read again: an entry another process removed meanwhile is not "left".
-            IReadOnlyList<ImageCacheEntry> after = await host.Cache.ListAsync(null, cancellationToken);
-            PurgeView[] results =
-            [
-                .. scopes.Select(scope => new PurgeView(
-                    scope,
-                    evicted[scope],
-                    after.Count(e => string.Equals(e.ScopeKey, scope, StringComparison.Ordinal) && before.Any(b => b.Id == e.Id)))),
-            ];
+            HashSet<long> listedBefore = [.. before.Select(e => e.Id)];
+            ILookup<string, ImageCacheEntry> after = (await host.Cache.ListAsync(null, cancellationToken)).ToLookup(e => e.ScopeKey, StringComparer.Ordinal);
+            PurgeView[] results = [.. scopes.Select(scope => new PurgeView(scope, evicted[scope], after[scope].Count(e => listedBefore.Contains(e.Id))))];
 
             if (parse.GetValue(json))
             {

@@ -132,14 +132,21 @@ internal sealed class ToolHost : IAsyncDisposable
 
             await ToolPreflight.CheckStoreExistsAsync(settings, cancellationToken);
             await host.OpenStoreAsync(cancellationToken);
-            if (needs.HasFlag(ToolNeeds.ChangesCache))
+            bool checkFolders = needs.HasFlag(ToolNeeds.ChangesCache) && settings.FileSystemBackends.Count > 0;
+            bool checkImages = needs.HasFlag(ToolNeeds.KnownImages);
+            if (checkFolders || checkImages)
             {
-                await ToolPreflight.CheckBackendFoldersAsync(settings, host, cancellationToken);
-            }
+                // One listing for both checks.
+                IReadOnlyList<ImageCacheEntry> entries = await host.Cache.ListAsync(null, cancellationToken);
+                if (checkFolders)
+                {
+                    await ToolPreflight.CheckBackendFoldersAsync(settings, host, entries, cancellationToken);
+                }
 
-            if (needs.HasFlag(ToolNeeds.KnownImages))
-            {
-                await ToolPreflight.CheckImagesKnownAsync(host, cancellationToken);
+                if (checkImages)
+                {
+                    await ToolPreflight.CheckImagesKnownAsync(host, entries, cancellationToken);
+                }
             }
 
             return host;

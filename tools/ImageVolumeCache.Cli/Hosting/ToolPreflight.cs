@@ -60,14 +60,8 @@ internal static class ToolPreflight
     /// least one of their cache volumes. A mistyped folder would otherwise make every volume look lost: evictions would
     /// drop entries and leave their volumes, and reconcile would remove every entry.
     /// </summary>
-    public static async Task CheckBackendFoldersAsync(ToolSettings settings, ToolHost host, CancellationToken cancellationToken)
+    public static async Task CheckBackendFoldersAsync(ToolSettings settings, ToolHost host, IReadOnlyList<ImageCacheEntry> entries, CancellationToken cancellationToken)
     {
-        if (settings.FileSystemBackends.Count == 0)
-        {
-            return;
-        }
-
-        IReadOnlyList<ImageCacheEntry> entries = await host.Cache.ListAsync(null, cancellationToken);
         foreach ((string name, string directory) in settings.FileSystemBackends)
         {
             ImageCacheEntry[] own = [.. entries.Where(e => host.Serves(name, e.ScopeKey))];
@@ -88,14 +82,14 @@ internal static class ToolPreflight
     }
 
     /// <summary>Before trim checks cached images: the image service must know at least one of them (a wrong folder would make every image look deleted).</summary>
-    public static async Task CheckImagesKnownAsync(ToolHost host, CancellationToken cancellationToken)
+    public static async Task CheckImagesKnownAsync(ToolHost host, IReadOnlyList<ImageCacheEntry> entries, CancellationToken cancellationToken)
     {
         if (host.ImageService is not { } images || host.InternalTenant is not { } tenant)
         {
             return;
         }
 
-        string[] cached = [.. (await host.Cache.ListAsync(null, cancellationToken)).Select(e => e.ImageId).Distinct(StringComparer.Ordinal).Take(20)];
+        string[] cached = [.. entries.Select(e => e.ImageId).Distinct(StringComparer.Ordinal).Take(20)];
         if (cached.Length == 0)
         {
             return;
