@@ -32,6 +32,22 @@ public sealed class ConversionLimitsTests : ConversionTestBase
     }
 
     [Test]
+    public async Task Qemu_img_runs_with_two_malloc_arenas_so_that_its_address_space_limit_is_not_spent_on_idle_heaps()
+    {
+        Build(configure: options => options.Conversion.RateLimitBytesPerSecond = MiB);
+        AddImage("img", ConvertWithQemu(MakeRawDisk("source.raw", 48, seed: 8, [.. Enumerable.Range(0, 48)]), "qcow2", "image.qcow2"), "qcow2");
+        using var cts = new CancellationTokenSource();
+
+        Task<CreateVolumeFromImageResult> request = CreateAsync("vol-1", "img", cancellationToken: cts.Token);
+        int pid = await ProcessTable.QemuImgNamingAsync(ScratchFolder, () => Task.FromResult(!request.IsCompleted));
+        string[] environment = (await File.ReadAllTextAsync($"/proc/{pid}/environ")).Split('\0');
+        await cts.CancelAsync();
+
+        Assert.That(environment, Does.Contain("MALLOC_ARENA_MAX=2"));
+        Assert.That(async () => await request, Throws.InstanceOf<OperationCanceledException>());
+    }
+
+    [Test]
     public async Task Qemu_img_runs_under_its_address_space_limit_and_a_conversion_over_it_is_refused_with_its_error_output()
     {
         Build(configure: options => options.Conversion.AddressSpaceLimitMb = 16);

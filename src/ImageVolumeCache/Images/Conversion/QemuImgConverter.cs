@@ -124,6 +124,10 @@ internal sealed class QemuImgConverter(
             RedirectStandardInput = false,
             WorkingDirectory = Path.GetDirectoryName(source),
         };
+        // glibc reserves 64 MiB of address space for each malloc arena, up to eight per core, and qemu-img's worker threads
+        // each get one: under the address-space limit, a busy machine's extra threads then fail to start (qemu aborts in
+        // qemu_thread_create). Two arenas keep the limit for the image's own needs.
+        start.Environment["MALLOC_ARENA_MAX"] = "2";
         long addressSpace = (long)limits.AddressSpaceLimitMb * 1024 * 1024;
         long cpuSeconds = Math.Max(1, (long)Math.Ceiling(limits.CpuTimeLimit.TotalSeconds));
         start.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"--as={addressSpace}"));
