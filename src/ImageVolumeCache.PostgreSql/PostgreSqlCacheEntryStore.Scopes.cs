@@ -24,6 +24,8 @@ public sealed partial class PostgreSqlCacheEntryStore
             throw new ArgumentException($"Scope '{scopeKey}' cannot be moved into itself.", nameof(cluster));
         }
 
+        // Touches held behind are written first, so that the moved entries keep their order.
+        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
         for (int attempt = 1; ; attempt++)
         {
             try

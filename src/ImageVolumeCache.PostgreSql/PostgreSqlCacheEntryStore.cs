@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ImageVolumeCache.PostgreSql.Diagnostics;
 using ImageVolumeCache.PostgreSql.Internal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -29,6 +30,7 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     private readonly StoreSql _sql;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly CacheEntryTouches? _touches;
 
     /// <summary>Creates a store on the database the options name; nothing is opened until first use or <see cref="InitializeAsync"/>.</summary>
     /// <param name="options">The options; validated by <c>UsePostgreSqlStore</c> at start-up.</param>
@@ -85,6 +87,11 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
         _sql = new StoreSql(_quotedSchema);
         Location = $"postgresql://{settings.Host}:{settings.Port}/{settings.Database ?? settings.Username} (schema {Schema})";
         _dataSource = builder.Build();
+        if (options.TouchWriteInterval > TimeSpan.Zero)
+        {
+            _touches = new CacheEntryTouches(
+                options.TouchWriteInterval, _timeProvider, WriteTouchesAsync, (ex, kept) => Log.TouchesNotWritten(_logger, ex, Location, kept));
+        }
     }
 
     /// <summary>The schema that holds the store's tables.</summary>
@@ -97,22 +104,32 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     public string Location { get; }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// With <see cref="PostgreSqlCacheEntryStoreOptions.TouchWriteInterval"/> above zero (the default), the lookup is a read
+    /// and the touch is written behind; this store's reads show it at once.
+    /// </remarks>
     public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        RunAsync(
-            _sql.GetAndTouch,
-            (scopeKey, imageId, now.UtcTicks),
-            static (p, s) =>
-            {
-                p.Add(new NpgsqlParameter<long> { TypedValue = s.UtcTicks });
-                p.Add(new NpgsqlParameter<string> { TypedValue = s.scopeKey });
-                p.Add(new NpgsqlParameter<string> { TypedValue = s.imageId });
-            },
-            ReadSingleAsync,
-            cancellationToken);
+        _touches is null
+            ? RunAsync(
+                _sql.GetAndTouch,
+                (scopeKey, imageId, now.UtcTicks),
+                static (p, s) =>
+                {
+                    p.Add(new NpgsqlParameter<long> { TypedValue = s.UtcTicks });
+                    p.Add(new NpgsqlParameter<string> { TypedValue = s.scopeKey });
+                    p.Add(new NpgsqlParameter<string> { TypedValue = s.imageId });
+                },
+                ReadSingleAsync,
+                cancellationToken)
+            : GetAndTouchBehindAsync(_touches, scopeKey, imageId, now, cancellationToken);
+
+    private async ValueTask<ImageCacheEntry?> GetAndTouchBehindAsync(
+        CacheEntryTouches touches, string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        touches.Touch(await GetAsync(scopeKey, imageId, cancellationToken).ConfigureAwait(false), now);
 
     /// <inheritdoc/>
     public ValueTask<ImageCacheEntry?> GetAsync(string scopeKey, string imageId, CancellationToken cancellationToken) =>
-        RunAsync(
+        WithTouchAsync(RunAsync(
             _sql.Get,
             (scopeKey, imageId),
             static (p, s) =>
@@ -121,11 +138,11 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
                 p.Add(new NpgsqlParameter<string> { TypedValue = s.imageId });
             },
             ReadSingleAsync,
-            cancellationToken);
+            cancellationToken));
 
     /// <inheritdoc/>
     public ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken) =>
-        RunAsync(_sql.FindByVolume, volumeId, static (p, volume) => p.Add(new NpgsqlParameter<string> { TypedValue = volume }), ReadSingleAsync, cancellationToken);
+        WithTouchAsync(RunAsync(_sql.FindByVolume, volumeId, static (p, volume) => p.Add(new NpgsqlParameter<string> { TypedValue = volume }), ReadSingleAsync, cancellationToken));
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The entry's volume already belongs to another entry.</exception>
@@ -155,14 +172,21 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     }
 
     /// <inheritdoc/>
-    public async ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken) =>
-        await RunNonQueryAsync(_sql.Remove, entryId, static (p, id) => p.Add(new NpgsqlParameter<long> { TypedValue = id }), cancellationToken).ConfigureAwait(false) == 1;
+    public async ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken)
+    {
+        bool removed = await RunNonQueryAsync(_sql.Remove, entryId, static (p, id) => p.Add(new NpgsqlParameter<long> { TypedValue = id }), cancellationToken)
+            .ConfigureAwait(false) == 1;
+        _touches?.Forget(entryId);
+        return removed;
+    }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
+    /// <remarks>Touches held behind are written first, so that the order holds every touch made through this store.</remarks>
+    public async ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        return RunAsync(
+        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        return await RunAsync(
             _sql.LeastRecentlyUsed,
             (scopeKey, maxCount),
             static (p, s) =>
@@ -171,7 +195,7 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
                 p.Add(new NpgsqlParameter<long> { TypedValue = s.maxCount });
             },
             ReadAllAsync,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -190,24 +214,68 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>
-        scopeKey is null
-            ? RunAsync(_sql.ListAll, 0, static (_, _) => { }, ReadAllAsync, cancellationToken)
-            : RunAsync(_sql.ListScope, scopeKey, static (p, scope) => p.Add(new NpgsqlParameter<string> { TypedValue = scope }), ReadAllAsync, cancellationToken);
-
-    /// <summary>Closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
+    /// <remarks>Touches held behind are written first.</remarks>
+    public async ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken)
     {
-        _dataSource.Dispose();
-        _initLock.Dispose();
+        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        return await (scopeKey is null
+            ? RunAsync(_sql.ListAll, 0, static (_, _) => { }, ReadAllAsync, cancellationToken)
+            : RunAsync(_sql.ListScope, scopeKey, static (p, scope) => p.Add(new NpgsqlParameter<string> { TypedValue = scope }), ReadAllAsync, cancellationToken))
+            .ConfigureAwait(false);
     }
 
-    /// <summary>Closes the store's connections.</summary>
+    /// <summary>
+    /// Writes the touches held behind (see <see cref="PostgreSqlCacheEntryStoreOptions.TouchWriteInterval"/>) now, in one
+    /// statement; a batch that fails is kept for the next write.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when they are written.</returns>
+    /// <exception cref="CacheEntryStoreException">The server cannot be used.</exception>
+    public ValueTask FlushTouchesAsync(CancellationToken cancellationToken) =>
+        _touches is null ? ValueTask.CompletedTask : _touches.FlushAsync(cancellationToken);
+
+    /// <summary>Writes the touches held behind, then closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Writes the touches held behind (a failure is logged), then closes the store's connections.</summary>
     /// <returns>A task that completes when the connections are closed.</returns>
     public async ValueTask DisposeAsync()
     {
+        if (_touches is not null)
+        {
+            await _touches.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _dataSource.DisposeAsync().ConfigureAwait(false);
         _initLock.Dispose();
+    }
+
+    private async ValueTask WriteTouchesAsync(IReadOnlyList<CacheEntryTouch> touches, CancellationToken cancellationToken)
+    {
+        long[] ids = new long[touches.Count];
+        long[] used = new long[touches.Count];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = touches[i].EntryId;
+            used[i] = touches[i].LastUsed.UtcTicks;
+        }
+
+        await RunNonQueryAsync(
+            _sql.Touch,
+            (ids, used),
+            static (p, s) =>
+            {
+                p.Add(new NpgsqlParameter<long[]> { TypedValue = s.ids });
+                p.Add(new NpgsqlParameter<long[]> { TypedValue = s.used });
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lays a touch held behind over the last-used time read.</summary>
+    private async ValueTask<ImageCacheEntry?> WithTouchAsync(ValueTask<ImageCacheEntry?> read)
+    {
+        ImageCacheEntry? entry = await read.ConfigureAwait(false);
+        return _touches is null ? entry : _touches.WithPending(entry);
     }
 
     /// <summary>

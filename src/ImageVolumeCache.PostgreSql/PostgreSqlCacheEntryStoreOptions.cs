@@ -18,4 +18,13 @@ public sealed class PostgreSqlCacheEntryStoreOptions
     /// (for example of separate clusters) can share a database in schemas of their own. Default <see cref="DefaultSchema"/>.
     /// </summary>
     public string Schema { get; set; } = DefaultSchema;
+
+    /// <summary>
+    /// The longest a lookup's touch of an entry's last-used time waits to be written: a lookup is then a read (one round
+    /// trip, no write), and the touches of each interval are written in one statement, and before every read that orders
+    /// or lists entries by last use (so that this host's eviction decisions see all of its touches; another host's are at
+    /// most one interval late). A host that dies loses at most its last interval's touches, never an entry.
+    /// <see cref="TimeSpan.Zero"/> writes each touch with its lookup. From 0 to 1 second. Default 1 second.
+    /// </summary>
+    public TimeSpan TouchWriteInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

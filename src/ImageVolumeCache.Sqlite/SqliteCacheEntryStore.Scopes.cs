@@ -12,7 +12,8 @@ public sealed partial class SqliteCacheEntryStore
 {
     /// <inheritdoc/>
     /// <exception cref="CacheEntryStoreException">The file cannot be used.</exception>
-    public ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken)
+    /// <remarks>Touches held behind are written first, so that the moved entries keep their order.</remarks>
+    public async ValueTask<ScopeMoveResult> MoveToClusterAsync(string scopeKey, string cluster, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(scopeKey);
         ArgumentException.ThrowIfNullOrEmpty(cluster);
@@ -21,7 +22,8 @@ public sealed partial class SqliteCacheEntryStore
             throw new ArgumentException($"Scope '{scopeKey}' cannot be moved into itself.", nameof(cluster));
         }
 
-        return InWriteTransactionAsync(
+        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        return await InWriteTransactionAsync(
             (scopeKey, cluster),
             static (connection, transaction, s) =>
             {
@@ -40,7 +42,7 @@ public sealed partial class SqliteCacheEntryStore
                 using SqliteDataReader conflicts = left.ExecuteReader();
                 return new ScopeMoveResult([.. moved.OrderBy(e => e.LastUsed.UtcTicks).ThenBy(e => e.Id)], ReadAll(conflicts));
             },
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using ImageVolumeCache.Sqlite.Diagnostics;
 using ImageVolumeCache.Sqlite.Internal;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,7 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
     private readonly StoreConnectionPool _pool;
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
+    private readonly CacheEntryTouches? _touches;
 
     /// <summary>Creates a store on the file the options name; nothing is opened until first use or <see cref="InitializeAsync"/>.</summary>
     /// <param name="options">The options; validated by <c>UseSqliteStore</c> at start-up.</param>
@@ -66,28 +68,43 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
         _connectionString = builder.ToString();
         _busyTimeoutMs = (int)options.BusyTimeout.TotalMilliseconds;
         _pool = new StoreConnectionPool(options.MaxConnections, OpenConnection);
+        if (options.TouchWriteInterval > TimeSpan.Zero)
+        {
+            _touches = new CacheEntryTouches(
+                options.TouchWriteInterval, _timeProvider, WriteTouchesAsync, (ex, kept) => Log.TouchesNotWritten(_logger, ex, DatabasePath, kept));
+        }
     }
 
     /// <summary>The full path of the database file.</summary>
     public string DatabasePath { get; }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// With <see cref="SqliteCacheEntryStoreOptions.TouchWriteInterval"/> above zero (the default), the lookup is a read and
+    /// the touch is written behind; this store's reads show it at once.
+    /// </remarks>
     public ValueTask<ImageCacheEntry?> GetAndTouchAsync(string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        RunAsync(
-            Statement.GetAndTouch,
-            (scopeKey, imageId, now.UtcTicks),
-            static (p, s) =>
-            {
-                p.AddWithValue("$now", s.UtcTicks);
-                p.AddWithValue("$scope", s.scopeKey);
-                p.AddWithValue("$image", s.imageId);
-            },
-            ReadSingle,
-            cancellationToken);
+        _touches is null
+            ? RunAsync(
+                Statement.GetAndTouch,
+                (scopeKey, imageId, now.UtcTicks),
+                static (p, s) =>
+                {
+                    p.AddWithValue("$now", s.UtcTicks);
+                    p.AddWithValue("$scope", s.scopeKey);
+                    p.AddWithValue("$image", s.imageId);
+                },
+                ReadSingle,
+                cancellationToken)
+            : GetAndTouchBehindAsync(_touches, scopeKey, imageId, now, cancellationToken);
+
+    private async ValueTask<ImageCacheEntry?> GetAndTouchBehindAsync(
+        CacheEntryTouches touches, string scopeKey, string imageId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        touches.Touch(await GetAsync(scopeKey, imageId, cancellationToken).ConfigureAwait(false), now);
 
     /// <inheritdoc/>
     public ValueTask<ImageCacheEntry?> GetAsync(string scopeKey, string imageId, CancellationToken cancellationToken) =>
-        RunAsync(
+        WithTouchAsync(RunAsync(
             Statement.Get,
             (scopeKey, imageId),
             static (p, s) =>
@@ -96,11 +113,11 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
                 p.AddWithValue("$image", s.imageId);
             },
             ReadSingle,
-            cancellationToken);
+            cancellationToken));
 
     /// <inheritdoc/>
     public ValueTask<ImageCacheEntry?> FindByVolumeIdAsync(string volumeId, CancellationToken cancellationToken) =>
-        RunAsync(Statement.FindByVolume, volumeId, static (p, volume) => p.AddWithValue("$volume", volume), ReadSingle, cancellationToken);
+        WithTouchAsync(RunAsync(Statement.FindByVolume, volumeId, static (p, volume) => p.AddWithValue("$volume", volume), ReadSingle, cancellationToken));
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException">The entry's volume already belongs to another entry.</exception>
@@ -130,14 +147,21 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
     }
 
     /// <inheritdoc/>
-    public ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken) =>
-        RunAsync(Statement.Remove, entryId, static (p, id) => p.AddWithValue("$id", id), static reader => reader.Read(), cancellationToken);
+    public async ValueTask<bool> RemoveAsync(long entryId, CancellationToken cancellationToken)
+    {
+        bool removed = await RunAsync(Statement.Remove, entryId, static (p, id) => p.AddWithValue("$id", id), static reader => reader.Read(), cancellationToken)
+            .ConfigureAwait(false);
+        _touches?.Forget(entryId);
+        return removed;
+    }
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
+    /// <remarks>Touches held behind are written first, so that the order holds every touch made through this store.</remarks>
+    public async ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        return RunAsync(
+        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        return await RunAsync(
             Statement.LeastRecentlyUsed,
             (scopeKey, maxCount),
             static (p, s) =>
@@ -146,7 +170,7 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
                 p.AddWithValue("$limit", s.maxCount);
             },
             ReadAll,
-            cancellationToken);
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -156,24 +180,63 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
         ?? await WithConnectionAsync(scopeKey, (connection, scope) => RepairUnreadableTotals(connection.Connection, scope), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    public ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken) =>
-        scopeKey is null
-            ? RunAsync(Statement.ListAll, 0, static (_, _) => { }, ReadAll, cancellationToken)
-            : RunAsync(Statement.ListScope, scopeKey, static (p, scope) => p.AddWithValue("$scope", scope), ReadAll, cancellationToken);
-
-    /// <summary>Closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
-    public void Dispose()
+    /// <remarks>Touches held behind are written first.</remarks>
+    public async ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken)
     {
+        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        return await (scopeKey is null
+            ? RunAsync(Statement.ListAll, 0, static (_, _) => { }, ReadAll, cancellationToken)
+            : RunAsync(Statement.ListScope, scopeKey, static (p, scope) => p.AddWithValue("$scope", scope), ReadAll, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the touches held behind (see <see cref="SqliteCacheEntryStoreOptions.TouchWriteInterval"/>) now, in one
+    /// transaction; a batch that fails is kept for the next write.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>A task that completes when they are written.</returns>
+    /// <exception cref="CacheEntryStoreException">The file cannot be used.</exception>
+    public ValueTask FlushTouchesAsync(CancellationToken cancellationToken) =>
+        _touches is null ? ValueTask.CompletedTask : _touches.FlushAsync(cancellationToken);
+
+    /// <summary>Writes the touches held behind, then closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Writes the touches held behind (a failure is logged), then closes the store's connections.</summary>
+    /// <returns>A task that completes when the store is closed.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        if (_touches is not null)
+        {
+            await _touches.DisposeAsync().ConfigureAwait(false);
+        }
+
         _pool.Dispose();
         _initLock.Dispose();
     }
 
-    /// <summary>Closes the store's connections.</summary>
-    /// <returns>A completed task.</returns>
-    public ValueTask DisposeAsync()
+    private ValueTask WriteTouchesAsync(IReadOnlyList<CacheEntryTouch> touches, CancellationToken cancellationToken) =>
+        new(InWriteTransactionAsync(
+            touches,
+            static (connection, transaction, batch) =>
+            {
+                foreach (CacheEntryTouch touch in batch)
+                {
+                    SqliteCommand command = connection.Command(Statement.Touch, transaction);
+                    command.Parameters.AddWithValue("$id", touch.EntryId);
+                    command.Parameters.AddWithValue("$used", touch.LastUsed.UtcTicks);
+                    command.ExecuteNonQuery();
+                }
+
+                return true;
+            },
+            cancellationToken).AsTask());
+
+    /// <summary>Lays a touch held behind over the last-used time read.</summary>
+    private async ValueTask<ImageCacheEntry?> WithTouchAsync(ValueTask<ImageCacheEntry?> read)
     {
-        Dispose();
-        return ValueTask.CompletedTask;
+        ImageCacheEntry? entry = await read.ConfigureAwait(false);
+        return _touches is null ? entry : _touches.WithPending(entry);
     }
 
     /// <summary>

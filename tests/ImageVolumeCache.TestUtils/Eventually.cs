@@ -19,5 +19,35 @@ public static class Eventually
         }
     }
 
+    /// <summary>Polls a condition until it holds, failing the test instead of hanging when it never does.</summary>
+    public static async Task TrueAsync(Func<bool> condition, string what = "the condition")
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (waited.Elapsed > Limit)
+            {
+                Assert.Fail($"Never happened: {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Polls an asynchronous condition until it holds, failing the test instead of hanging when it never does.</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (waited.Elapsed > Limit)
+            {
+                Assert.Fail($"Never happened: {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     private static TimeSpan Limit => TimeSpan.FromSeconds(60);
 }

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(3002, LogLevel.Warning, "The totals of scope {Scope} in the image-volume cache store {Location} could not be right (stored {StoredCount} entries, {StoredSizeGb} GB); recomputed from its entries.")]
     public static partial void TotalsRepaired(ILogger logger, string scope, string location, long storedCount, long storedSizeGb);
+
+    [LoggerMessage(3003, LogLevel.Warning, "The image-volume cache store {Location} could not write the entries' last-used times held behind; {Kept} are kept for the next write.")]
+    public static partial void TouchesNotWritten(ILogger logger, Exception exception, string location, int kept);
 }

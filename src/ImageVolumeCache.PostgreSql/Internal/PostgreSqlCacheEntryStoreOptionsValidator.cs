@@ -8,6 +8,9 @@ internal sealed class PostgreSqlCacheEntryStoreOptionsValidator : IValidateOptio
 {
     private const string Prefix = nameof(PostgreSqlCacheEntryStoreOptions) + ".";
 
+    /// <summary>Touches are written at least every second, so that other hosts see this one's LRU order that late at most.</summary>
+    internal static readonly TimeSpan MaxTouchWriteInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>PostgreSQL's identifier limit (NAMEDATALEN - 1 bytes); the schema is ASCII, so characters.</summary>
     private const int MaxIdentifierLength = 63;
 
@@ -20,6 +23,11 @@ internal sealed class PostgreSqlCacheEntryStoreOptionsValidator : IValidateOptio
         if (schemaProblem is not null)
         {
             failures.Add($"{Prefix}{nameof(options.Schema)} {schemaProblem}");
+        }
+
+        if (options.TouchWriteInterval < TimeSpan.Zero || options.TouchWriteInterval > MaxTouchWriteInterval)
+        {
+            failures.Add($"{Prefix}{nameof(options.TouchWriteInterval)} must be from 0 to {MaxTouchWriteInterval}, but was {options.TouchWriteInterval}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -26,6 +26,12 @@ internal sealed class StoreSql
             + "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
             + $"ON CONFLICT ON CONSTRAINT cache_entries_scope_image_key DO NOTHING RETURNING {Columns}";
         Remove = $"DELETE FROM {entries} WHERE id = $1";
+
+        // The rows are locked in id order first, so that two hosts writing overlapping batches cannot deadlock; a time is
+        // never moved back, and a removed entry's touch writes nothing.
+        Touch = $"WITH t AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS t(id, used)), "
+            + $"locked AS MATERIALIZED (SELECT e.id FROM {entries} e JOIN t ON e.id = t.id ORDER BY e.id FOR UPDATE OF e) "
+            + $"UPDATE {entries} e SET last_used = GREATEST(e.last_used, t.used) FROM t WHERE e.id = t.id AND e.id IN (SELECT id FROM locked)";
         LeastRecentlyUsed = $"SELECT {Columns} FROM {entries} WHERE scope_key = $1 ORDER BY last_used, id LIMIT $2";
         Totals = $"SELECT entry_count, size_gb FROM {totals} WHERE scope_key = $1";
         ListScope = $"SELECT {Columns} FROM {entries} WHERE scope_key = $1 ORDER BY last_used, id";
@@ -116,6 +122,8 @@ internal sealed class StoreSql
     public string GetAndTouch { get; }
 
     public string Get { get; }
+
+    public string Touch { get; }
 
     public string FindByVolume { get; }
 

@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(2001, LogLevel.Warning, "The totals of scope {Scope} in the image-volume cache store {DatabasePath} did not match its entries (stored {StoredCount} entries, {StoredSizeGb} GB; the entries hold {Count}, {SizeGb} GB); repaired.")]
     public static partial void TotalsRepaired(ILogger logger, string scope, string databasePath, string storedCount, string storedSizeGb, long count, long sizeGb);
+
+    [LoggerMessage(2002, LogLevel.Warning, "The image-volume cache store {DatabasePath} could not write the entries' last-used times held behind; {Kept} are kept for the next write.")]
+    public static partial void TouchesNotWritten(ILogger logger, Exception exception, string databasePath, int kept);
 }

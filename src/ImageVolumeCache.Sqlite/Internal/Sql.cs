@@ -11,6 +11,9 @@ internal static class Sql
     public const string GetAndTouch =
         $"UPDATE cache_entries SET last_used = $now WHERE scope_key = $scope AND image_id = $image RETURNING {Columns}";
 
+    /// <summary>Writes a touch held behind (<see cref="CacheEntryTouches"/>); never moves a time back, writes nothing for a removed entry.</summary>
+    public const string Touch = "UPDATE cache_entries SET last_used = MAX(last_used, $used) WHERE id = $id";
+
     public const string Get = $"SELECT {Columns} FROM cache_entries WHERE scope_key = $scope AND image_id = $image";
 
     public const string FindByVolume = $"SELECT {Columns} FROM cache_entries WHERE volume_id = $volume";
@@ -137,7 +140,7 @@ internal static class Sql
     [
         GetAndTouch, Get, FindByVolume, Insert, Remove, LeastRecentlyUsed, Totals, ListScope, ListAll, AcquireLease, RenewLease, ReleaseLease,
         ReserveSpace, ReservedSpace, VolumeInUse, Pin, RenewPin, Unpin, EndRetirement, BeginRemoval, EndRemoval, Retire,
-        MoveToCluster, FindInOtherPools,
+        MoveToCluster, FindInOtherPools, Touch,
     ];
 }
 
@@ -168,4 +171,5 @@ internal enum Statement
     Retire,
     MoveToCluster,
     FindInOtherPools,
+    Touch,
 }

@@ -8,6 +8,9 @@ internal sealed class SqliteCacheEntryStoreOptionsValidator : IValidateOptions<S
 {
     private const string Prefix = nameof(SqliteCacheEntryStoreOptions) + ".";
 
+    /// <summary>Touches are written at least every second, so that other processes see this one's LRU order that late at most.</summary>
+    internal static readonly TimeSpan MaxTouchWriteInterval = TimeSpan.FromSeconds(1);
+
     public ValidateOptionsResult Validate(string? name, SqliteCacheEntryStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -31,6 +34,11 @@ internal sealed class SqliteCacheEntryStoreOptionsValidator : IValidateOptions<S
         if (options.MaxConnections < 1)
         {
             failures.Add($"{Prefix}{nameof(options.MaxConnections)} must be 1 or more, but was {options.MaxConnections}.");
+        }
+
+        if (options.TouchWriteInterval < TimeSpan.Zero || options.TouchWriteInterval > MaxTouchWriteInterval)
+        {
+            failures.Add($"{Prefix}{nameof(options.TouchWriteInterval)} must be from 0 to {MaxTouchWriteInterval}, but was {options.TouchWriteInterval}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

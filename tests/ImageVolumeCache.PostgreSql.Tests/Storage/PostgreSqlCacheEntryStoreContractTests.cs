@@ -9,4 +9,7 @@ public sealed class PostgreSqlCacheEntryStoreContractTests : CacheEntryStoreCont
     protected override PostgreSqlCacheEntryStore CreateStore() => new(PostgresServer.NewStoreOptions());
 
     protected override ValueTask DisposeStoreAsync(PostgreSqlCacheEntryStore store) => PostgresServer.DisposeStoreAsync(store);
+
+    protected override PostgreSqlCacheEntryStore OpenSameData() =>
+        new(new PostgreSqlCacheEntryStoreOptions { ConnectionString = PostgresServer.Require(), Schema = Store.Schema });
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Time.Testing;
+
 namespace ImageVolumeCache.Sqlite.Tests.Storage;
 
 /// <summary>Two stores on one file, each with its own connections, as two processes of one host would have.</summary>
@@ -74,7 +76,40 @@ public sealed class SqliteSharedFileTests
         ImageCacheEntry? touched = await _second.GetAndTouchAsync("host1@lvm", "image-a", T0.AddHours(1), CancellationToken.None);
 
         Assert.That(touched, Is.EqualTo(added! with { LastUsed = T0.AddHours(1) }));
+        await _second.FlushTouchesAsync(CancellationToken.None);
         Assert.That((await _first.GetAsync("host1@lvm", "image-a", CancellationToken.None))?.LastUsed, Is.EqualTo(T0.AddHours(1)));
+    }
+
+    [Test]
+    public async Task A_lookup_writes_nothing_to_the_file_until_its_touch_interval_has_passed()
+    {
+        var time = new FakeTimeProvider(T0);
+        using var writer = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _first.DatabasePath }, logger: null, time);
+        await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+
+        await writer.GetAndTouchAsync("host1@lvm", "image-a", T0.AddHours(1), CancellationToken.None);
+        time.Advance(TimeSpan.FromMilliseconds(999));
+        await Task.Delay(100);
+        Assert.That((await _first.GetAsync("host1@lvm", "image-a", CancellationToken.None))?.LastUsed, Is.EqualTo(T0), "written before its interval");
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.TrueAsync(
+            async () => (await _first.GetAsync("host1@lvm", "image-a", CancellationToken.None))?.LastUsed == T0.AddHours(1),
+            "the touch written once its interval passed");
+    }
+
+    [Test]
+    public async Task A_touch_written_behind_never_moves_back_a_later_time_another_store_wrote()
+    {
+        ImageCacheEntry? added = await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+        await _first.GetAndTouchAsync("host1@lvm", "image-a", T0.AddHours(1), CancellationToken.None);
+        await _second.GetAndTouchAsync("host1@lvm", "image-a", T0.AddHours(2), CancellationToken.None);
+
+        await _second.FlushTouchesAsync(CancellationToken.None);
+        await _first.FlushTouchesAsync(CancellationToken.None);
+
+        using var third = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _first.DatabasePath });
+        Assert.That((await third.FindByVolumeIdAsync(added!.VolumeId, CancellationToken.None))?.LastUsed, Is.EqualTo(T0.AddHours(2)));
     }
 
     [Test]

@@ -1,7 +1,7 @@
 namespace ImageVolumeCache.Sqlite.Tests.Support;
 
 /// <summary>Stores for the contract suites, each on a new file in a temporary folder that goes with the store.</summary>
-internal sealed class TemporaryStores
+internal sealed class TemporaryStores(TimeSpan? touchWriteInterval = null)
 {
     private readonly List<TemporaryDirectory> _folders = [];
 
@@ -9,7 +9,11 @@ internal sealed class TemporaryStores
     {
         var folder = new TemporaryDirectory();
         _folders.Add(folder);
-        return new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = folder.Combine("entries.db") });
+        return new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions
+        {
+            DatabasePath = folder.Combine("entries.db"),
+            TouchWriteInterval = touchWriteInterval ?? new SqliteCacheEntryStoreOptions().TouchWriteInterval,
+        });
     }
 
     /// <summary>Closes a store and deletes the folders of every store made so far.</summary>
