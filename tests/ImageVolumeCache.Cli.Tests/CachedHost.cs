@@ -30,7 +30,11 @@ internal sealed class CachedHost : IAsyncDisposable
     private ServiceProvider Services => _services ?? throw new InvalidOperationException("Start the host first.");
 
     /// <summary>Makes the folders, writes <c>appsettings.json</c> (the cache section with <paramref name="maxCount"/>, and the tool section) and starts the host.</summary>
-    public static async Task<CachedHost> StartAsync(int maxCount = 0)
+    /// <remarks>
+    /// The host gives each pin back with its clone (<c>PinLinger</c> 0), so that the tool finds the entries not in use the
+    /// moment a test runs it; <paramref name="pinLinger"/> sets another linger.
+    /// </remarks>
+    public static async Task<CachedHost> StartAsync(int maxCount = 0, TimeSpan? pinLinger = null)
     {
         var host = new CachedHost();
         Directory.CreateDirectory(host.Volumes);
@@ -43,6 +47,7 @@ internal sealed class CachedHost : IAsyncDisposable
                 o.InternalTenant.ProjectId = "cache-project";
                 o.InternalTenant.UserId = "cache-user";
                 o.Defaults.MaxCount = maxCount;
+                o.PinLinger = pinLinger ?? TimeSpan.Zero;
             })
             .AddFileSystemBackend(Backend, host.Volumes)
             .UseFolderImageService(host.Images)
@@ -115,13 +120,19 @@ internal sealed class CachedHost : IAsyncDisposable
 
     public Task<IvcResult> IvcAsync(params string[] args) => IvcProcess.RunAsync(Folder, args);
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the host (its cache gives back the pins it keeps), leaving its folder for the tool.</summary>
+    public async Task DisposeServicesAsync()
     {
         if (_services is not null)
         {
             await _services.DisposeAsync();
+            _services = null;
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeServicesAsync();
         _folder.Dispose();
     }
 }

@@ -42,6 +42,24 @@ public sealed class EvictionTests
     }
 
     [Test]
+    public async Task An_entry_a_host_cloned_from_within_its_pin_linger_is_left_by_evict_and_evicted_once_the_linger_is_over()
+    {
+        await using CachedHost host = await CachedHost.StartAsync(pinLinger: TimeSpan.FromSeconds(30));
+        await host.AddImageAsync("image-a");
+        ImageCacheEntry entry = (await host.CreateAsync("vol-1", "image-a")).CacheEntry!;
+        string id = entry.Id.ToString(CultureInfo.InvariantCulture);
+
+        IvcResult during = await host.IvcAsync("evict", "--entry", id);
+        await host.DisposeServicesAsync();
+        IvcResult after = await host.IvcAsync("evict", "--entry", id);
+        IvcResult again = await host.IvcAsync("evict", "--entry", id);
+
+        Assert.That(during.ExitCode, Is.EqualTo(1), "the host's idle pin still holds the entry: " + during);
+        Assert.That(after.ExitCode, Is.Zero, "the host gave its pin back when it stopped: " + after);
+        Assert.That(again.ExitCode, Is.EqualTo(3), "the entry is gone: " + again);
+    }
+
+    [Test]
     public async Task An_entry_a_clone_is_using_is_left_by_evict_and_purge_with_exit_1_and_its_volume_kept()
     {
         await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a");

@@ -159,6 +159,8 @@ internal sealed partial class DefaultImageVolumeCache
         bool begun = false;
         try
         {
+            // This process's own idle pin would make the store refuse: it goes first (no request joins it meanwhile).
+            await GiveBackIdlePinAsync(entry.Id).ConfigureAwait(false);
             begun = await _coordination.TryBeginRemovalAsync(entry.Id, _holder, _time.GetUtcNow(), _options.CurrentValue.FillLeaseDuration, CancellationToken.None).ConfigureAwait(false);
         }
         catch (CacheEntryStoreException ex)

@@ -5,6 +5,10 @@ namespace ImageVolumeCache.Caching;
 /// <summary>Pins on entries being cloned from, and the retirement of a stale entry that is still in use.</summary>
 internal sealed partial class DefaultImageVolumeCache
 {
+    private readonly Lock _sharedPinsLock = new();
+    private readonly Dictionary<long, SharedEntryPin> _sharedPins = [];
+    private ITimer? _idlePinSweep;
+    private TimeSpan _idlePinSweepPeriod;
     private long _pinCount;
     private PinRenewals? _pinRenewals;
 
@@ -20,10 +24,11 @@ internal sealed partial class DefaultImageVolumeCache
     /// <summary>
     /// Pins an entry found in (or just added to) the store, so that no process or host evicts it before the request clones
     /// from it: in this process first, then in the store's coordination (which refuses an entry being removed, retired,
-    /// or, for a store that holds the entries, no longer stored). Returns <see langword="null"/> when the entry is being
-    /// evicted, or was evicted between the store call and the pin. When a removal in this process was under way or has
-    /// started since <paramref name="watch"/> was taken, the pinned entry is looked for again (for a coordination that
-    /// does not know the entries), and a pin on an entry that is gone is released.
+    /// or, for a store that holds the entries, no longer stored), where the process holds one pin per entry for all of
+    /// its requests (<see cref="SharedEntryPin"/>): a request joins a live one without a store call. Returns
+    /// <see langword="null"/> when the entry is being evicted, or was evicted between the store call and the pin. When a
+    /// removal in this process was under way or has started since <paramref name="watch"/> was taken, the pinned entry is
+    /// looked for again (for a coordination that does not know the entries), and a pin on an entry that is gone is released.
     /// </summary>
     internal async ValueTask<CacheEntryLease?> TryPinAsync(ImageCacheEntry entry, RemovalWatch watch)
     {
@@ -32,17 +37,22 @@ internal sealed partial class DefaultImageVolumeCache
             return null;
         }
 
-        string pin = $"{_pinPrefix}{Interlocked.Increment(ref _pinCount):x}";
-        TimeSpan duration = _options.CurrentValue.FillLeaseDuration;
+        SharedEntryPin shared = JoinOrStartPin(entry, out bool taker);
         bool pinned = false;
         try
         {
-            pinned = await _coordination.TryPinEntryAsync(entry.Id, pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false);
+            if (taker)
+            {
+                await TakePinAsync(shared).ConfigureAwait(false);
+            }
+
+            pinned = await shared.Taken.Task.ConfigureAwait(false);
         }
         finally
         {
             if (!pinned)
             {
+                LeaveRefusedPin(shared);
                 _pins.Unpin(entry.Id);
             }
         }
@@ -53,8 +63,7 @@ internal sealed partial class DefaultImageVolumeCache
             return null;
         }
 
-        var lease = new CacheEntryLease(this, entry, pin, _time.GetTimestamp());
-        Renewals.Add(lease);
+        var lease = new CacheEntryLease(this, entry, shared);
         if (_pins.NoRemovalSince(watch))
         {
             // Nothing was being removed when the entry was read, and nothing has been since: it is still stored.
@@ -78,14 +87,97 @@ internal sealed partial class DefaultImageVolumeCache
         return stored ? lease : null;
     }
 
-    /// <summary>Renews a pin in the store's coordination; a failure is logged, and the next renewal tries again.</summary>
-    private async ValueTask RenewPinAsync(CacheEntryLease lease, TimeSpan duration)
+    /// <summary>
+    /// Joins this process's live pin on the entry, or starts a new one (then <paramref name="taker"/> is set and the caller
+    /// takes it in the store). A pin is not joined when it is closed, is of another volume, or may have run out in the store.
+    /// </summary>
+    private SharedEntryPin JoinOrStartPin(ImageCacheEntry entry, out bool taker)
     {
-        ImageCacheEntry entry = lease.Entry;
+        TimeSpan duration = _options.CurrentValue.FillLeaseDuration;
+        lock (_sharedPinsLock)
+        {
+            taker = !_sharedPins.TryGetValue(entry.Id, out SharedEntryPin? shared)
+                || shared.Closed
+                || !string.Equals(shared.Entry.VolumeId, entry.VolumeId, StringComparison.Ordinal)
+                || _time.GetElapsedTime(shared.RenewedAt) >= duration * 3 / 4;
+            if (taker)
+            {
+                shared = new SharedEntryPin(entry, $"{_pinPrefix}{Interlocked.Increment(ref _pinCount):x}", _time.GetTimestamp());
+                _sharedPins[entry.Id] = shared;
+            }
+
+            shared!.Users++;
+            return shared;
+        }
+    }
+
+    /// <summary>Takes a new shared pin in the store's coordination and tells its joiners the answer.</summary>
+    private async ValueTask TakePinAsync(SharedEntryPin shared)
+    {
         try
         {
-            if (!await _coordination.RenewPinAsync(entry.Id, lease.Pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false))
+            TimeSpan duration = _options.CurrentValue.FillLeaseDuration;
+            shared.RenewedAt = _time.GetTimestamp();
+            bool pinned = await _coordination.TryPinEntryAsync(shared.Entry.Id, shared.Pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false);
+            if (pinned)
             {
+                Renewals.Add(shared);
+            }
+
+            shared.Taken.TrySetResult(pinned);
+        }
+        catch (Exception ex)
+        {
+            shared.Taken.TrySetException(ex);
+        }
+    }
+
+    /// <summary>Leaves a pin the store refused (or failed to give): it is closed, so that the next request takes a new one.</summary>
+    private void LeaveRefusedPin(SharedEntryPin shared)
+    {
+        lock (_sharedPinsLock)
+        {
+            shared.Users--;
+            CloseLocked(shared);
+        }
+    }
+
+    /// <summary>Closes this process's pin on an entry to new users, if it has one; its last user gives it back at once.</summary>
+    private void ClosePin(long entryId)
+    {
+        lock (_sharedPinsLock)
+        {
+            if (_sharedPins.TryGetValue(entryId, out SharedEntryPin? shared))
+            {
+                CloseLocked(shared);
+            }
+        }
+    }
+
+    /// <summary>Closes a pin to new users and drops it from the table (when it is still the entry's); under the pin lock.</summary>
+    private void CloseLocked(SharedEntryPin shared)
+    {
+        shared.Closed = true;
+        if (_sharedPins.TryGetValue(shared.Entry.Id, out SharedEntryPin? current) && ReferenceEquals(current, shared))
+        {
+            _sharedPins.Remove(shared.Entry.Id);
+        }
+    }
+
+    /// <summary>Renews a pin in the store's coordination; a failure is logged, and the next renewal tries again.</summary>
+    private async ValueTask RenewPinAsync(SharedEntryPin shared, TimeSpan duration)
+    {
+        ImageCacheEntry entry = shared.Entry;
+        try
+        {
+            if (!await _coordination.RenewPinAsync(entry.Id, shared.Pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false))
+            {
+                // Run out or removed: no new request may join it.
+                lock (_sharedPinsLock)
+                {
+                    CloseLocked(shared);
+                }
+
                 Log.EntryPinLost(_logger, entry.Id, entry.VolumeId);
             }
         }
@@ -96,18 +188,141 @@ internal sealed partial class DefaultImageVolumeCache
     }
 
     /// <summary>
-    /// Releases a pin; the last pin (on any host) of a retired entry deletes its volume (not cancellable; a failure is
-    /// logged with the volume id, and the volume is left to reconciliation).
+    /// Leaves a request's pin: the last user of a live pin lets it linger (<see cref="ImageVolumeCacheOptions.PinLinger"/>); the last user of
+    /// a closed one gives it back at once.
     /// </summary>
     internal async ValueTask ReleasePinAsync(CacheEntryLease lease)
     {
-        ImageCacheEntry entry = lease.Entry;
-        Renewals.Remove(lease);
-        _pins.Unpin(entry.Id);
+        SharedEntryPin shared = lease.Shared;
+        bool giveBack = false;
+        lock (_sharedPinsLock)
+        {
+            if (--shared.Users == 0)
+            {
+                shared.IdleSince = _time.GetTimestamp();
+                TimeSpan linger = _options.CurrentValue.PinLinger;
+                giveBack = shared.Closed || linger == TimeSpan.Zero;
+                if (giveBack)
+                {
+                    CloseLocked(shared);
+                }
+                else if (_idlePinSweep is null)
+                {
+                    _idlePinSweepPeriod = linger;
+                    _idlePinSweep = _time.CreateTimer(static state => ((DefaultImageVolumeCache)state!).SweepIdlePins(), this, linger, linger);
+                }
+            }
+        }
+
+        // After the shared count: a removal in this process that begins once this pin is left finds it idle and gives it back.
+        _pins.Unpin(lease.Entry.Id);
+        if (giveBack)
+        {
+            await GiveBackPinAsync(shared).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Gives back this process's idle pin on an entry at once, before this process removes the entry (which the store
+    /// refuses while any pin is live). The caller has begun the removal in this process, so no request joins meanwhile.
+    /// </summary>
+    private async ValueTask GiveBackIdlePinAsync(long entryId)
+    {
+        SharedEntryPin? idle = null;
+        lock (_sharedPinsLock)
+        {
+            if (_sharedPins.TryGetValue(entryId, out SharedEntryPin? shared) && shared.Users == 0)
+            {
+                CloseLocked(shared);
+                idle = shared;
+            }
+        }
+
+        if (idle is not null)
+        {
+            await GiveBackPinAsync(idle).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Gives back this process's idle pins (for a container disposed synchronously).</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>Gives back this process's idle pins, so that other processes and hosts need not wait for them to run out.</summary>
+    /// <returns>A task that completes when they are given back.</returns>
+    public async ValueTask DisposeAsync()
+    {
+        List<SharedEntryPin> idle = [];
+        lock (_sharedPinsLock)
+        {
+            _idlePinSweep?.Dispose();
+            _idlePinSweep = null;
+            idle.AddRange(_sharedPins.Values.Where(shared => shared.Users == 0));
+            foreach (SharedEntryPin shared in idle)
+            {
+                CloseLocked(shared);
+            }
+        }
+
+        foreach (SharedEntryPin shared in idle)
+        {
+            await GiveBackPinAsync(shared).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Gives back the pins whose linger has ended; stops its timer when no idle pin is left.</summary>
+    private void SweepIdlePins()
+    {
+        List<SharedEntryPin>? ended = null;
+        lock (_sharedPinsLock)
+        {
+            bool idleLeft = false;
+            foreach (SharedEntryPin shared in _sharedPins.Values)
+            {
+                if (shared.Users > 0)
+                {
+                    continue;
+                }
+
+                if (_time.GetElapsedTime(shared.IdleSince) >= _idlePinSweepPeriod)
+                {
+                    (ended ??= []).Add(shared);
+                }
+                else
+                {
+                    idleLeft = true;
+                }
+            }
+
+            foreach (SharedEntryPin shared in ended ?? [])
+            {
+                CloseLocked(shared);
+            }
+
+            if (!idleLeft && ended is null)
+            {
+                _idlePinSweep?.Dispose();
+                _idlePinSweep = null;
+            }
+        }
+
+        foreach (SharedEntryPin shared in ended ?? [])
+        {
+            _ = GiveBackPinAsync(shared).AsTask();
+        }
+    }
+
+    /// <summary>
+    /// Gives a pin back to the store's coordination; the last pin (on any host) of a retired entry deletes its volume (not
+    /// cancellable; a failure is logged with the volume id, and the volume is left to reconciliation).
+    /// </summary>
+    private async ValueTask GiveBackPinAsync(SharedEntryPin shared)
+    {
+        ImageCacheEntry entry = shared.Entry;
+        Renewals.Remove(shared);
         bool last;
         try
         {
-            last = await _coordination.ReleasePinAsync(entry.Id, lease.Pin, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+            last = await _coordination.ReleasePinAsync(entry.Id, shared.Pin, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -166,6 +381,8 @@ internal sealed partial class DefaultImageVolumeCache
 
         if (retired)
         {
+            // No request joins this process's pin on the retired entry any more, and its last user gives it back at once.
+            ClosePin(entry.Id);
             Log.StaleEntryRetired(_logger, entry.Id, image.Id, entry.VolumeId);
             _pins.BeginRemoval();
             try

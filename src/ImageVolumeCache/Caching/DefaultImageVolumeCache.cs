@@ -15,7 +15,7 @@ namespace ImageVolumeCache.Caching;
 /// the gauges' totals in <c>.Reporting.cs</c>, a host joining a cluster in <c>.Clusters.cs</c>, lookups across the pools of
 /// a backend in <c>.Pools.cs</c>. <c>readme.md</c> beside it explains how they keep each other correct.
 /// </summary>
-internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache
+internal sealed partial class DefaultImageVolumeCache : IImageVolumeCache, IDisposable, IAsyncDisposable
 {
     private readonly ICacheEntryStore _store;
     private readonly VolumeBackendRegistry _backends;

@@ -8,19 +8,19 @@ namespace ImageVolumeCache.Caching;
 /// (so an idle or discarded cache holds no timer) and starts again with the next pin; a hit costs one dictionary entry,
 /// not a timer of its own.
 /// </summary>
-internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Func<CacheEntryLease, TimeSpan, ValueTask> renew)
+internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Func<SharedEntryPin, TimeSpan, ValueTask> renew)
 {
-    private readonly ConcurrentDictionary<CacheEntryLease, byte> _held = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<SharedEntryPin, byte> _held = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _lock = new();
     private ITimer? _timer;
     private TimeSpan _period;
     private int _ticking;
 
-    public void Add(CacheEntryLease lease)
+    public void Add(SharedEntryPin pin)
     {
         lock (_lock)
         {
-            _held.TryAdd(lease, 0);
+            _held.TryAdd(pin, 0);
             if (_timer is null)
             {
                 _period = duration() / 3;
@@ -29,7 +29,7 @@ internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Fu
         }
     }
 
-    public void Remove(CacheEntryLease lease) => _held.TryRemove(lease, out _);
+    public void Remove(SharedEntryPin pin) => _held.TryRemove(pin, out _);
 
     private void Tick()
     {
@@ -54,12 +54,12 @@ internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Fu
             }
 
             TimeSpan length = duration();
-            foreach (CacheEntryLease lease in _held.Keys)
+            foreach (SharedEntryPin pin in _held.Keys)
             {
-                if (time.GetElapsedTime(lease.RenewedAt) >= _period)
+                if (time.GetElapsedTime(pin.RenewedAt) >= _period)
                 {
-                    lease.RenewedAt = time.GetTimestamp();
-                    await renew(lease, length).ConfigureAwait(false);
+                    pin.RenewedAt = time.GetTimestamp();
+                    await renew(pin, length).ConfigureAwait(false);
                 }
             }
         }

@@ -50,6 +50,15 @@ public sealed class ImageVolumeCacheOptions
     public TimeSpan FillLeaseWaitTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long this process keeps its pin on an entry in the store's coordination after its last clone from the entry
+    /// ended, so that the next hit joins the pin instead of writing a new one and its release (a hit in steady state then
+    /// writes nothing to the store). Meanwhile no other process or host evicts the entry; this process's own removals give
+    /// an idle pin back at once. <see cref="TimeSpan.Zero"/> gives each pin back with its last clone. Must be from 0 to 1
+    /// minute. Default 1 second.
+    /// </summary>
+    public TimeSpan PinLinger { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Whether a hosted service reconciles every enabled backend when the host starts
     /// (<see cref="IImageVolumeCache.ReconcileAsync"/>): entries of lost volumes are removed, cache volumes left without
     /// an entry by a crash are adopted or deleted. A driver failure is logged and does not stop the host; an unreadable

@@ -32,6 +32,11 @@ internal sealed class ImageVolumeCacheOptionsValidator(
             failures.Add($"{path.Key("DownloadRetries")} must be 0 or more, but was {options.DownloadRetries}.");
         }
 
+        if (options.PinLinger < TimeSpan.Zero || options.PinLinger > TimeSpan.FromMinutes(1))
+        {
+            failures.Add($"{path.Key("PinLinger")} must be from 00:00:00 to 00:01:00, but was {options.PinLinger}.");
+        }
+
         if (options.FillLeaseDuration < TimeSpan.FromSeconds(1) || options.FillLeaseDuration > TimeSpan.FromDays(1))
         {
             failures.Add($"{path.Key("FillLeaseDuration")} must be from 00:00:01 to 1.00:00:00, but was {options.FillLeaseDuration}.");

@@ -31,7 +31,11 @@ public sealed class ClusterMemberTests
         CreateVolumeFromImageResult result = await CreateAsync(b, HostB, "v2");
 
         Assert.That(result.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
-        Assert.That(_cluster.Storage.Exists(first.VolumeId), Is.False, "the stale cache volume is deleted by the other member");
+        Assert.That(_cluster.Storage.Exists(first.VolumeId), Is.True, "kept while the first member's pin on it lingers after its clone");
+
+        // The first member gives its idle pin back a second after its clone: the last pin of the retired entry deletes its volume.
+        _cluster.Time.Advance(new ImageVolumeCacheOptions().PinLinger);
+        await Eventually.TrueAsync(() => !_cluster.Storage.Exists(first.VolumeId), "the stale cache volume deleted once the last pin on it was given back");
         Assert.That((await _cluster.Store.ListAsync(null, CancellationToken.None)).Select(e => e.VolumeId), Is.EqualTo(new[] { result.CacheEntry!.VolumeId }));
         Assert.That(_cluster.Notifier.CountOf(ImageVolumeCacheEventTypes.Evict), Is.EqualTo(1));
     }
@@ -66,6 +70,8 @@ public sealed class ClusterMemberTests
         _cluster.Storage.Lose(lost.VolumeId);
         IImageVolumeCache cacheOfB = b.GetRequiredService<IImageVolumeCache>();
 
+        // A keeps its pins on the entries it cloned from for a second after the clones, then gives them back.
+        _cluster.Time.Advance(new ImageVolumeCacheOptions().PinLinger);
         ReconciliationResult reconciled = await cacheOfB.ReconcileAsync(HostB, CancellationToken.None);
         bool evicted = await cacheOfB.EvictAsync(entry, CancellationToken.None);
 

@@ -48,6 +48,8 @@ public sealed class OptionsValidationTests
         Assert.That(message, Does.Contain(expected));
     }
 
+    [TestCase("PinLinger", "-00:00:01", "ImageVolumeCache:PinLinger must be from 00:00:00 to 00:01:00, but was -00:00:01.")]
+    [TestCase("PinLinger", "00:01:01", "ImageVolumeCache:PinLinger must be from 00:00:00 to 00:01:00, but was 00:01:01.")]
     [TestCase("TrimInterval", "-00:00:01", "ImageVolumeCache:TrimInterval must be from 00:00:00 to 1.00:00:00, but was -00:00:01.")]
     [TestCase("ImageChecksPerTrim", "-1", "ImageVolumeCache:ImageChecksPerTrim must be 0 or more, but was -1.")]
     [TestCase("WarmPollInterval", "1.00:00:01", "ImageVolumeCache:WarmPollInterval must be from 00:00:00 to 1.00:00:00, but was 1.00:00:01.")]

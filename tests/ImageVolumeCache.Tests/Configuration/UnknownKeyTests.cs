@@ -134,7 +134,7 @@ public sealed class UnknownKeyTests
         Assert.That(warnings.Select(w => w.Message), Is.EquivalentTo(new[]
         {
             "Configuration key ImageVolumeCache:Backends:host1@lvm:MaxCont is not a known key of the image-volume cache (known here: CloneAcrossPools, Cluster, Enabled, IncludeInClusterOnStart, MaxCount, MaxIdle, MaxSizeGb, PurgeWhenDisabled, WarmImages); it is ignored.",
-            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, ImageChecksPerTrim, InternalTenant, ReconcileOnStartup, TrimInterval, UnknownKeys, WarmPollInterval); it is ignored.",
+            "Configuration key ImageVolumeCache:InternalTennant is not a known key of the image-volume cache (known here: AllowedDirectUrlSchemes, Backends, Conversion, Defaults, DownloadRetries, DownloadStallTimeout, FillLeaseDuration, FillLeaseWaitTimeout, ImageChecksPerTrim, InternalTenant, PinLinger, ReconcileOnStartup, TrimInterval, UnknownKeys, WarmPollInterval); it is ignored.",
         }));
     }
 
