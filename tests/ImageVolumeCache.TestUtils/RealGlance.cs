@@ -2,14 +2,14 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace ImageVolumeCache.Glance.Tests.RealServer;
+namespace ImageVolumeCache.TestUtils;
 
 /// <summary>
 /// The Glance API server named by <c>IMAGEVOLUMECACHE_GLANCE</c> (<c>eval "$(eng/glance.sh start)"</c> sets it, as
 /// <c>.ci/run</c> does): Debian's glance-api without Keystone, which takes the requester from the identity headers.
 /// Without the variable the calling test is ignored, except under <c>CI=true</c>, where it fails.
 /// </summary>
-internal sealed class RealGlance : IDisposable
+public sealed class RealGlance : IDisposable
 {
     private const string Variable = "IMAGEVOLUMECACHE_GLANCE";
 
