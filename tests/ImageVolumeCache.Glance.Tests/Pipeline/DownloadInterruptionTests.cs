@@ -60,4 +60,19 @@ public sealed class DownloadInterruptionTests : NginxFixture
         Assert.That(cache.VolumeSha512("volume-1", Size), Is.EqualTo(image.Sha512));
         Assert.That(cache.Resumes.GetMeasurementSnapshot(), Is.Empty);
     }
+
+    [Test]
+    public async Task A_download_interrupted_more_times_in_a_row_than_the_retries_allow_without_new_data_fails_naming_the_offset_and_leaves_nothing()
+    {
+        GlanceImageFile image = Shelf.Publish("image-gone", RandomImageFile.Bytes(Size, seed: 6), GlanceShelf.FirstVersion);
+        await using var proxy = new DropProxy(Nginx.Port);
+        proxy.DropAt(Half, before: proxy.RefuseConnections);
+        await using var cache = new GlanceCache(proxy.Endpoint, options => options.DownloadRetries = 2);
+
+        var ex = Assert.ThrowsAsync<IOException>(async () => await cache.CreateAsync(image.Id, "volume-1"));
+
+        Assert.That(ex!.Message, Does.Contain("image-gone").And.Contain("3 times in a row without new data"));
+        Assert.That(Directory.EnumerateFileSystemEntries(cache.VolumesFolder), Is.Empty);
+        Assert.That(await cache.EntriesAsync(), Is.Empty);
+    }
 }

@@ -18,6 +18,7 @@ internal sealed class DropProxy : IAsyncDisposable
     private readonly Task _accepting;
     private long _bytesToClient;
     private int _connections;
+    private volatile bool _refusing;
 
     public DropProxy(int upstreamPort)
     {
@@ -41,6 +42,13 @@ internal sealed class DropProxy : IAsyncDisposable
     /// <summary>Stops forwarding on the connection that carries byte <paramref name="at"/>, right after it.</summary>
     public void StallAt(long at) => Plan(new Mark(at, Stall: true, null));
 
+    /// <summary>Stops listening: every later connection is refused, as by a server that went away.</summary>
+    public void RefuseConnections()
+    {
+        _refusing = true;
+        _listener.Stop();
+    }
+
     private void Plan(Mark mark)
     {
         lock (_lock)
@@ -59,7 +67,7 @@ internal sealed class DropProxy : IAsyncDisposable
             {
                 client = await _listener.AcceptSocketAsync(_stop.Token);
             }
-            catch (Exception) when (_stop.IsCancellationRequested)
+            catch (Exception) when (_stop.IsCancellationRequested || _refusing)
             {
                 return;
             }
