@@ -67,9 +67,10 @@ internal sealed class GlanceDataStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        byte[] rented = new byte[buffer.Length];
-        int read = ReadAsync(rented, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        rented.AsSpan(0, read).CopyTo(buffer);
+        // Drivers read asynchronously; a synchronous reader gets the same resuming read, through a copy.
+        byte[] scratch = new byte[buffer.Length];
+        int read = ReadAsync(scratch, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        scratch.AsSpan(0, read).CopyTo(buffer);
         return read;
     }
 
@@ -108,6 +109,13 @@ internal sealed class GlanceDataStream : Stream
             }
             catch (Exception ex) when (IsInterruption(ex, cancellationToken))
             {
+                if (_version.Length >= 0 && _position >= _version.Length)
+                {
+                    // Every byte arrived; only the end of the response was lost. There is nothing left to ask for.
+                    Drop();
+                    return 0;
+                }
+
                 interruption = ex;
             }
 
