@@ -107,6 +107,32 @@ internal sealed partial class SampleCommandLine
         },
     };
 
+    /// <summary>An absolute http or https URL.</summary>
+    private static Option<string> HttpUrl(string name, string description) => new(name)
+    {
+        HelpName = "URL",
+        Description = description,
+        CustomParser = result =>
+        {
+            string value = Value(result).Trim();
+            return Uri.TryCreate(value, UriKind.Absolute, out Uri? url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)
+                ? url.AbsoluteUri
+                : Refuse<string?>(result, name, value, "is not an http or https URL", null);
+        },
+    };
+
+    /// <summary>A word that is not blank.</summary>
+    private static Option<string> Text(string name, string helpName, string description) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        CustomParser = result =>
+        {
+            string value = Value(result).Trim();
+            return value.Length > 0 ? value : Refuse<string?>(result, name, value, "is blank", null);
+        },
+    };
+
     private static string? ToFullPath(ArgumentResult result, string name)
     {
         string value = Value(result);

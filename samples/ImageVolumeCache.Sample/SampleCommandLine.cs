@@ -25,6 +25,9 @@ internal sealed partial class SampleCommandLine
     private readonly Option<string> _keepVolumes;
     private readonly Option<string> _directImageClone;
     private readonly Option<string> _warm;
+    private readonly Option<string> _glance;
+    private readonly Option<string> _glanceImage;
+    private readonly Option<string> _glanceToken;
 
     public SampleCommandLine(string defaultDataDirectory)
     {
@@ -61,6 +64,14 @@ internal sealed partial class SampleCommandLine
         _warm = Flag(
             "--warm",
             "Warm the cache with the image (IImageVolumeCache.WarmAsync) before making the volumes, as a host does for its WarmImages at start-up: the first volume is then a hit too.");
+        _glance = HttpUrl(
+            "--glance",
+            "Take the image from the Glance API at this URL (for example http://127.0.0.1:9292) instead of the folder; needs --glance-image. Interrupted downloads resume where they stopped.");
+        _glanceImage = Text("--glance-image", "ID", "With --glance: the id of the Glance image to make the volumes from; the requester is project demo-project, user demo-user.");
+        _glanceToken = Text(
+            "--glance-token",
+            "TOKEN",
+            "With --glance: the requester's token, sent as X-Auth-Token [default: none; identity headers are sent instead, as a Glance without Keystone (eng/glance.sh) takes them].");
 
         _command = new RootCommand(
             "The image-volume cache on real files: a demo image, then volumes made from it on one file-system backend, "
@@ -68,8 +79,10 @@ internal sealed partial class SampleCommandLine
             + "entries are kept (in a SQLite file by default), so a second run starts with hits.")
         {
             _dataDir, _reset, _store, _storeFile, _storeConnection, _imageSizeMb, _image, _diskFormat, _volumes, _keepVolumes, _directImageClone, _warm,
+            _glance, _glanceImage, _glanceToken,
         };
         _command.Validators.Add(RequireConnectionForPostgres);
+        _command.Validators.Add(RequireGlanceTogether);
         HelpOption help = _command.Options.OfType<HelpOption>().Single();
         help.Action = new SampleHelpAction((SynchronousCommandLineAction)help.Action!);
     }
@@ -128,7 +141,24 @@ internal sealed partial class SampleCommandLine
         KeepVolumes = IsOn(parse, _keepVolumes),
         DirectImageClone = IsOn(parse, _directImageClone),
         Warm = IsOn(parse, _warm),
+        Glance = parse.GetValue(_glance) ?? string.Empty,
+        GlanceImage = parse.GetValue(_glanceImage) ?? string.Empty,
+        GlanceToken = parse.GetValue(_glanceToken) ?? string.Empty,
     };
+
+    /// <summary><c>--glance</c> and <c>--glance-image</c> go together; <c>--glance-token</c> needs <c>--glance</c>.</summary>
+    private void RequireGlanceTogether(CommandResult result)
+    {
+        bool glance = result.GetResult(_glance) is not null;
+        if (glance && result.GetResult(_glanceImage) is null)
+        {
+            result.AddError("--glance needs --glance-image with the id of the image to make the volumes from.");
+        }
+        else if (!glance && (result.GetResult(_glanceImage) is not null || result.GetResult(_glanceToken) is not null))
+        {
+            result.AddError("--glance-image and --glance-token need --glance with the URL of the Glance API.");
+        }
+    }
 
     /// <summary>
     /// With <c>--store postgres</c>, a connection string is needed: it names the server, the database and the user.

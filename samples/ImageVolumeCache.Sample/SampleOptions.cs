@@ -51,6 +51,17 @@ internal sealed class SampleOptions
     /// <summary>The Npgsql connection string of the PostgreSQL store; required with <c>--store postgres</c>.</summary>
     public string StoreConnection { get; init; } = string.Empty;
 
+    /// <summary>The root of a Glance API to take the image from instead of the folder (<c>--glance</c>); empty for none.</summary>
+    public string Glance { get; init; } = string.Empty;
+
+    /// <summary>With <see cref="Glance"/>, the id of the Glance image the volumes are made from.</summary>
+    public string GlanceImage { get; init; } = string.Empty;
+
+    /// <summary>With <see cref="Glance"/>, the requester's token (sent as X-Auth-Token); empty to send identity headers instead, as a Glance without Keystone takes them.</summary>
+    public string GlanceToken { get; init; } = string.Empty;
+
+    public bool UsesGlance => Glance.Length > 0;
+
     public bool StoresInMemory => Store == "memory";
 
     public bool StoresInPostgreSql => Store == "postgres";

@@ -1,3 +1,4 @@
+using ImageVolumeCache.Glance;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -10,7 +11,7 @@ namespace ImageVolumeCache.Sample;
 /// <summary>
 /// The sample's main path, once the command line is checked: prepares the data folder, wires the cache (configured by
 /// appsettings.json and the <c>--ImageVolumeCache:KEY VALUE</c> arguments) to a file-system backend and a folder image
-/// service, and runs the <see cref="SampleTour"/>. Returns the exit code (<see cref="ExitCodes"/>); a failure is one
+/// service (or Glance, with <c>--glance</c>), and runs the <see cref="SampleTour"/>. Returns the exit code (<see cref="ExitCodes"/>); a failure is one
 /// line on <c>error</c>, without a stack trace.
 /// </summary>
 internal static class SampleRunner
@@ -55,8 +56,20 @@ internal static class SampleRunner
                 o.Directory = options.VolumesDirectory;
                 o.CloneImagesDirectly = options.DirectImageClone;
             })
-            .UseFolderImageService(options.ImagesDirectory)
             .UseNotifier(_ => notifier);
+        if (options.UsesGlance)
+        {
+            cache.UseGlanceImageService(new Uri(options.Glance));
+            if (options.GlanceToken.Length == 0)
+            {
+                builder.Services.AddSingleton<IGlanceHeaderProvider, SampleGlanceIdentity>();
+            }
+        }
+        else
+        {
+            cache.UseFolderImageService(options.ImagesDirectory);
+        }
+
         if (options.StoresInPostgreSql)
         {
             cache.UsePostgreSqlStore(options.StoreConnection);

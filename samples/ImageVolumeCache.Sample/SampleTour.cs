@@ -12,13 +12,18 @@ namespace ImageVolumeCache.Sample;
 /// </summary>
 internal sealed class SampleTour(IServiceProvider services, SampleOptions options, TextWriter output, ProgressBar progress, ConsoleNotifier notifier)
 {
-    private const string ImageId = "demo-image";
-    private static readonly RequestContext Requester = new("demo-project", "demo-user");
+    private const string DemoImageId = "demo-image";
     private readonly List<(string VolumeId, int SizeGb, CreateVolumeFromImageResult Result)> _made = [];
+
+    /// <summary>The image the volumes are made from: the demo image in the folder, or the Glance image of <c>--glance-image</c>.</summary>
+    private string ImageId => options.UsesGlance ? options.GlanceImage : DemoImageId;
+
+    /// <summary>Who asks: the demo project's user, with the token of <c>--glance-token</c> when one was given.</summary>
+    private RequestContext Requester { get; } = new("demo-project", "demo-user") { AuthToken = options.GlanceToken.Length > 0 ? options.GlanceToken : null };
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var images = services.GetRequiredService<FolderImageService>();
+        FolderImageService? images = options.UsesGlance ? null : services.GetRequiredService<FolderImageService>();
         var pipeline = services.GetRequiredService<CreateFromImagePipeline>();
         var cache = services.GetRequiredService<IImageVolumeCache>();
 
@@ -26,7 +31,7 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         await output.WriteLineAsync($"ImageVolumeCache sample: backend {SampleOptions.Backend}, volumes in {options.VolumesDirectory}, entries in {StoreName()}");
         notifier.Release();
         await RemoveEarlierUserVolumesAsync(cancellationToken);
-        ImageInfo image = await AddImageAsync(images, cancellationToken);
+        ImageInfo image = images is null ? await DescribeGlanceImageAsync(cancellationToken) : await AddImageAsync(images, cancellationToken);
         bool cached = (await cache.ListAsync(null, cancellationToken)).Any(e => e.ImageId == ImageId && e.ImageUpdatedAt == image.UpdatedAt);
         if (cached)
         {
@@ -68,6 +73,15 @@ internal sealed class SampleTour(IServiceProvider services, SampleOptions option
         ImageWarmResult warmed = (await cache.WarmAsync(SampleOptions.Backend, [ImageId], cancellationToken)).Single();
         await output.WriteLineAsync($"    warmed        {warmed.Outcome}{(warmed.Error is null ? string.Empty : $": {warmed.Error.Message}")}");
         return warmed.Outcome is ImageWarmOutcome.Filled or ImageWarmOutcome.AlreadyCached;
+    }
+
+    /// <summary>Describes the Glance image, as the requester sees it: one it may not see is not found.</summary>
+    private async Task<ImageInfo> DescribeGlanceImageAsync(CancellationToken cancellationToken)
+    {
+        ImageInfo image = await services.GetRequiredService<IImageService>().GetImageAsync(Requester, ImageId, cancellationToken);
+        string checksum = image.Checksum is { } sum ? $"{image.ChecksumAlgorithm} {sum[..Math.Min(16, sum.Length)]}..." : "no checksum";
+        await output.WriteLineAsync($"Image {ImageId}: from Glance at {options.Glance}, {Describe(image)}, {checksum}");
+        return image;
     }
 
     private async Task<ImageInfo> AddImageAsync(FolderImageService images, CancellationToken cancellationToken)

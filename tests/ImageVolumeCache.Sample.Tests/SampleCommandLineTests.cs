@@ -33,6 +33,9 @@ public sealed class SampleCommandLineTests
     [TestCase("--store sqlite3", "--store: 'sqlite3' is not one of sqlite, memory, postgres.")]
     [TestCase("--disk-format luks", "--disk-format: 'luks' is not one of raw, qcow2, vmdk, vhd, vhdx, vdi, iso.")]
     [TestCase("--image /missing.raw", "--image: '/missing.raw' does not exist.")]
+    [TestCase("--glance ftp://glance.example --glance-image img", "--glance: 'ftp://glance.example' is not an http or https URL.")]
+    [TestCase("--glance http://127.0.0.1:9292", "--glance needs --glance-image with the id of the image to make the volumes from.")]
+    [TestCase("--glance-image img", "--glance-image and --glance-token need --glance with the URL of the Glance API.")]
     public async Task A_bad_value_exits_with_2_naming_the_option_the_value_and_only_the_rule_it_breaks(string arguments, string message)
     {
         SampleProcessResult run = await RunUsageErrorAsync(arguments);

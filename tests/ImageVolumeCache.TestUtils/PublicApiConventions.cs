@@ -8,7 +8,7 @@ namespace ImageVolumeCache.TestUtils;
 /// </summary>
 public abstract class PublicApiConventions
 {
-    private static readonly string[] AllowedNamespaces = ["ImageVolumeCache", "ImageVolumeCache.FileSystem", "ImageVolumeCache.PostgreSql", "ImageVolumeCache.Sqlite", "ImageVolumeCache.Testing", "Microsoft.Extensions.DependencyInjection", "OpenTelemetry.Metrics", "OpenTelemetry.Trace"];
+    private static readonly string[] AllowedNamespaces = ["ImageVolumeCache", "ImageVolumeCache.FileSystem", "ImageVolumeCache.Glance", "ImageVolumeCache.PostgreSql", "ImageVolumeCache.Sqlite", "ImageVolumeCache.Testing", "Microsoft.Extensions.DependencyInjection", "OpenTelemetry.Metrics", "OpenTelemetry.Trace"];
 
     /// <summary>The shipped assemblies of the package under test.</summary>
     protected abstract IEnumerable<Assembly> PackageAssemblies { get; }

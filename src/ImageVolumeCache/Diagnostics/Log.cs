@@ -83,6 +83,12 @@ internal static partial class Log
     [LoggerMessage(1024, LogLevel.Error, "The download of image {ImageId} into {Destination} stalled (no data for {StallTimeout}) on each of {Attempts} attempts; giving up.")]
     public static partial void DownloadStalledGivingUp(ILogger logger, string imageId, string destination, TimeSpan stallTimeout, int attempts);
 
+    [LoggerMessage(1120, LogLevel.Warning, "The download of image {ImageId} into {Destination} cannot be continued where it stopped; it is started over from its first byte (retry {Retry} of {Retries}).")]
+    public static partial void DownloadRestarting(ILogger logger, string imageId, string destination, int retry, int retries);
+
+    [LoggerMessage(1121, LogLevel.Warning, "Image {ImageId} changed while volume {VolumeId} was being made from it; the request starts over with the new version (retry {Retry} of {Retries}).")]
+    public static partial void ImageChangedRestarting(ILogger logger, string imageId, string volumeId, int retry, int retries);
+
     [LoggerMessage(1025, LogLevel.Debug, "Image {ImageId} in scope {Scope} is being cached by another request; waiting for it.")]
     public static partial void WaitingForCacheFill(ILogger logger, string imageId, string scope);
 

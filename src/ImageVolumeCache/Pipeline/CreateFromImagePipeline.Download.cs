@@ -51,8 +51,9 @@ public sealed partial class CreateFromImagePipeline
 
     /// <summary>
     /// Streams the image into <paramref name="sink"/>, checking its length and checksum. A download that stalls (no data
-    /// for <see cref="ImageVolumeCacheOptions.DownloadStallTimeout"/>) is aborted and started over into the same sink, at
-    /// most <see cref="ImageVolumeCacheOptions.DownloadRetries"/> times. An exception that came from the image side is
+    /// for <see cref="ImageVolumeCacheOptions.DownloadStallTimeout"/>), or that the image service cannot continue
+    /// (<see cref="ImageDownloadRestartException"/> for the same data), is started over into the same sink, at most
+    /// <see cref="ImageVolumeCacheOptions.DownloadRetries"/> times. An exception that came from the image side is
     /// remembered in <see cref="PipelineRun.ImageFailure"/>. The bytes read are reported as <paramref name="step"/>'s.
     /// </summary>
     private async ValueTask DownloadAsync(PipelineRun run, ImageInfo image, DownloadSink sink, string destination, PipelineStep step, CancellationToken cancellationToken)
@@ -74,6 +75,15 @@ public sealed partial class CreateFromImagePipeline
             {
                 // Whatever the abort surfaced as (a cancellation, or the driver's own error), a stall is the cause.
                 run.ImageFailure = null;
+            }
+            catch (Exception) when (run.ImageFailure is ImageDownloadRestartException { ImageChanged: false } && attempt <= retries && !cancellationToken.IsCancellationRequested)
+            {
+                // The image service cannot continue where it stopped but has the same data: start over into the same
+                // sink, with a fresh checksum (a new verifying stream).
+                run.ImageFailure = null;
+                Log.DownloadRestarting(_logger, image.Id, destination, attempt, retries);
+                _metrics.DownloadRetried(run.Backend);
+                continue;
             }
 
             if (attempt > retries)

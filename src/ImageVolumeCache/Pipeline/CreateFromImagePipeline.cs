@@ -68,6 +68,10 @@ public sealed partial class CreateFromImagePipeline
     /// </exception>
     /// <exception cref="InsufficientScratchSpaceException">An image that needs conversion does not fit in the scratch folder.</exception>
     /// <exception cref="ImageDataCorruptException">The image data did not match its size or checksum; nothing was cached.</exception>
+    /// <exception cref="ImageDownloadRestartException">
+    /// The image service could not continue an interrupted download, or the image changed while it was read, more often
+    /// than <see cref="ImageVolumeCacheOptions.DownloadRetries"/> allows; nothing was cached.
+    /// </exception>
     /// <exception cref="OperationCanceledException">The request was cancelled.</exception>
     public async ValueTask<CreateVolumeFromImageResult> CreateAsync(CreateVolumeFromImageRequest request, CancellationToken cancellationToken = default)
     {
@@ -75,37 +79,27 @@ public sealed partial class CreateFromImagePipeline
         RegisteredBackend backend = _backends.GetBackendForHost(request.Volume.Host);
         Activity? activity = ImageVolumeCacheTracing.StartCreateFromImage(request, backend.Name);
         ProgressReporter? progress = request.Progress is { } callback ? new ProgressReporter(callback, request, _time, _logger) : null;
-        var run = new PipelineRun(request, backend, _time, activity, progress);
         try
         {
-            long started = run.Start(PipelineStep.DescribeImage);
-            ImageInfo image = await _images.GetImageAsync(request.Requester, request.ImageId, cancellationToken).ConfigureAwait(false);
-            run.Record(PipelineStep.DescribeImage, started);
-            CheckSize(image, request.Volume);
-
-            if (!request.Volume.Encrypted)
+            for (int restart = 1; ; restart++)
             {
-                started = run.Start(PipelineStep.DirectClone);
-                bool cloned = await run.Driver.TryCloneImageAsync(request.Volume, image, cancellationToken).ConfigureAwait(false);
-                run.Record(PipelineStep.DirectClone, started);
-                if (cloned)
+                var run = new PipelineRun(request, backend, _time, activity, progress);
+                try
                 {
-                    return Finish(run, image, CreateFromImagePath.DirectClone, entry: null);
+                    return await CreateOnceAsync(run, cancellationToken).ConfigureAwait(false);
                 }
-
-                if (await TryCloneImageVolumeAsync(run, image, cancellationToken).ConfigureAwait(false))
+                catch (Exception ex) when (ImageChanged(run, ex) && restart <= _options.CurrentValue.DownloadRetries && !cancellationToken.IsCancellationRequested)
                 {
-                    return Finish(run, image, CreateFromImagePath.ImageVolumeClone, entry: null);
+                    // Whatever this attempt made is gone (its failure path deleted it); the next one describes the image
+                    // again, so that the new version is sized, verified and cached under its own updated_at.
+                    Log.ImageChangedRestarting(_logger, request.ImageId, request.Volume.Id, restart, _options.CurrentValue.DownloadRetries);
+                    _metrics.DownloadRetried(backend.Name);
                 }
-
-                if (_cache.IsEnabled(run.Backend))
+                finally
                 {
-                    return await CreateThroughCacheAsync(run, image, cancellationToken).ConfigureAwait(false);
+                    run.Prepared?.Dispose();
                 }
             }
-
-            await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
-            return Finish(run, image, CreateFromImagePath.Download, entry: null);
         }
         catch (Exception ex) when (activity is not null)
         {
@@ -114,9 +108,46 @@ public sealed partial class CreateFromImagePipeline
         }
         finally
         {
-            run.Prepared?.Dispose();
             activity?.Dispose();
         }
+    }
+
+    /// <summary>Whether an attempt failed because the image's data changed while it was read (so the request starts over).</summary>
+    private static bool ImageChanged(PipelineRun run, Exception exception) =>
+        exception is ImageDownloadRestartException { ImageChanged: true } || run.ImageFailure is ImageDownloadRestartException { ImageChanged: true };
+
+    /// <summary>One attempt at the request, from describing the image to the made volume.</summary>
+    private async ValueTask<CreateVolumeFromImageResult> CreateOnceAsync(PipelineRun run, CancellationToken cancellationToken)
+    {
+        CreateVolumeFromImageRequest request = run.Request;
+        long started = run.Start(PipelineStep.DescribeImage);
+        ImageInfo image = await _images.GetImageAsync(request.Requester, request.ImageId, cancellationToken).ConfigureAwait(false);
+        run.Record(PipelineStep.DescribeImage, started);
+        CheckSize(image, request.Volume);
+
+        if (!request.Volume.Encrypted)
+        {
+            started = run.Start(PipelineStep.DirectClone);
+            bool cloned = await run.Driver.TryCloneImageAsync(request.Volume, image, cancellationToken).ConfigureAwait(false);
+            run.Record(PipelineStep.DirectClone, started);
+            if (cloned)
+            {
+                return Finish(run, image, CreateFromImagePath.DirectClone, entry: null);
+            }
+
+            if (await TryCloneImageVolumeAsync(run, image, cancellationToken).ConfigureAwait(false))
+            {
+                return Finish(run, image, CreateFromImagePath.ImageVolumeClone, entry: null);
+            }
+
+            if (_cache.IsEnabled(run.Backend))
+            {
+                return await CreateThroughCacheAsync(run, image, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await DownloadIntoTargetAsync(run, image, cancellationToken).ConfigureAwait(false);
+        return Finish(run, image, CreateFromImagePath.Download, entry: null);
     }
 
     private static void Validate(CreateVolumeFromImageRequest request)
