@@ -161,7 +161,13 @@ public static partial class E2eRun
             bench, CacheBackend, cacheDriver, "miss", image, CreateFromImagePath.CacheMissCreated, evictBetween: true).ConfigureAwait(false);
 
         // (3) Hits: a clone of the cache volume.
-        (List<double> hits, _) = await RequestsAsync(bench, CacheBackend, cacheDriver, "hit", image, CreateFromImagePath.CacheHit).ConfigureAwait(false);
+        (List<double> hits, List<CreateVolumeFromImageResult> hitResults) = await RequestsAsync(bench, CacheBackend, cacheDriver, "hit", image, CreateFromImagePath.CacheHit).ConfigureAwait(false);
+
+        // Where a hit's time goes: the median of each pipeline step the hits took (the clone's step holds the driver's work).
+        Console.WriteLine("Hit steps in " + root + " (" + fsType + "), median ms: " + string.Join(", ", hitResults
+            .SelectMany(r => r.Steps)
+            .GroupBy(t => t.Step)
+            .Select(g => $"{g.Key} {Median([.. g.Select(t => t.Duration.TotalMilliseconds)]).ToString("F3", System.Globalization.CultureInfo.InvariantCulture)}")));
 
         string cacheVolumeFile = cacheDriver.GetVolumePath(missResults[^1].CacheEntry!.VolumeId);
 
