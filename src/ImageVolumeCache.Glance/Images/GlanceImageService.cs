@@ -51,6 +51,7 @@ internal sealed class GlanceImageService : IImageService
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrEmpty(imageId);
+        ThrowIfDotSegment(imageId);
         using var request = new HttpRequestMessage(HttpMethod.Get, ImageUri(imageId));
         using HttpResponseMessage response = await SendAsync(context, imageId, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
         ThrowIfNotVisible(imageId, response);
@@ -65,6 +66,7 @@ internal sealed class GlanceImageService : IImageService
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentException.ThrowIfNullOrEmpty(imageId);
+        ThrowIfDotSegment(imageId);
         var request = new HttpRequestMessage(HttpMethod.Get, DataUri(imageId));
         HttpResponseMessage response;
         try
@@ -153,6 +155,18 @@ internal sealed class GlanceImageService : IImageService
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
         {
             Log.ImageNotVisible(Logger, imageId, (int)response.StatusCode);
+            throw new ImageNotFoundException(imageId);
+        }
+    }
+
+    /// <summary>
+    /// An id of <c>.</c> or <c>..</c> would survive escaping as a path segment that the URI resolves away (asking for
+    /// <c>/v2/</c> or <c>/v2/file</c> instead of an image); no Glance image has one, so it is not found, and nothing is sent.
+    /// </summary>
+    private static void ThrowIfDotSegment(string imageId)
+    {
+        if (imageId is "." or "..")
+        {
             throw new ImageNotFoundException(imageId);
         }
     }

@@ -61,6 +61,19 @@ public sealed class GlanceRequestResilienceTests
         Assert.That(server.LastUri!.AbsolutePath, Is.EqualTo("/image/v2/images/..%2Fx%20y"));
     }
 
+    [TestCase(".")]
+    [TestCase("..")]
+    public async Task An_image_id_that_is_a_dot_segment_is_not_found_and_nothing_is_sent(string imageId)
+    {
+        var server = new ScriptedServer(HttpStatusCode.OK);
+        await using ServiceProvider services = Services(server, options => options.Endpoint = new Uri("http://glance.test/image"));
+        IImageService images = services.GetRequiredService<IImageService>();
+
+        Assert.ThrowsAsync<ImageNotFoundException>(async () => await images.GetImageAsync(Requester, imageId, CancellationToken.None));
+        Assert.ThrowsAsync<ImageNotFoundException>(async () => await images.OpenReadAsync(Requester, imageId, CancellationToken.None));
+        Assert.That(server.LastUri, Is.Null, "no request reached the server");
+    }
+
     private static ServiceProvider Services(ScriptedServer server, Action<GlanceImageServiceOptions> configure)
     {
         var services = new ServiceCollection();
