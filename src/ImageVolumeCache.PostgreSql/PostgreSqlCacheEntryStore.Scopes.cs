@@ -25,7 +25,7 @@ public sealed partial class PostgreSqlCacheEntryStore
         }
 
         // Touches held behind are written first, so that the moved entries keep their order.
-        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        await FlushTouchesBeforeReadAsync(cancellationToken).ConfigureAwait(false);
         for (int attempt = 1; ; attempt++)
         {
             try

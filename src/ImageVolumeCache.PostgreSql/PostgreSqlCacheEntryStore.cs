@@ -185,7 +185,7 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     public async ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        await FlushTouchesBeforeReadAsync(cancellationToken).ConfigureAwait(false);
         return await RunAsync(
             _sql.LeastRecentlyUsed,
             (scopeKey, maxCount),
@@ -217,7 +217,7 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     /// <remarks>Touches held behind are written first.</remarks>
     public async ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken)
     {
-        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        await FlushTouchesBeforeReadAsync(cancellationToken).ConfigureAwait(false);
         return await (scopeKey is null
             ? RunAsync(_sql.ListAll, 0, static (_, _) => { }, ReadAllAsync, cancellationToken)
             : RunAsync(_sql.ListScope, scopeKey, static (p, scope) => p.Add(new NpgsqlParameter<string> { TypedValue = scope }), ReadAllAsync, cancellationToken))
@@ -233,6 +233,13 @@ public sealed partial class PostgreSqlCacheEntryStore : ICacheEntryStore, IDispo
     /// <exception cref="CacheEntryStoreException">The server cannot be used.</exception>
     public ValueTask FlushTouchesAsync(CancellationToken cancellationToken) =>
         _touches is null ? ValueTask.CompletedTask : _touches.FlushAsync(cancellationToken);
+
+    /// <summary>
+    /// Writes the touches held behind before a read that orders or lists by last use; a write that fails is logged and
+    /// its touches kept, and the read goes on with the times written so far (an eviction is not failed for it).
+    /// </summary>
+    private ValueTask FlushTouchesBeforeReadAsync(CancellationToken cancellationToken) =>
+        _touches is null ? ValueTask.CompletedTask : _touches.TryFlushAsync(cancellationToken);
 
     /// <summary>Writes the touches held behind, then closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

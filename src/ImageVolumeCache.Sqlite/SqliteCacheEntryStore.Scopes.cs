@@ -22,7 +22,7 @@ public sealed partial class SqliteCacheEntryStore
             throw new ArgumentException($"Scope '{scopeKey}' cannot be moved into itself.", nameof(cluster));
         }
 
-        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        await FlushTouchesBeforeReadAsync(cancellationToken).ConfigureAwait(false);
         return await InWriteTransactionAsync(
             (scopeKey, cluster),
             static (connection, transaction, s) =>

@@ -160,7 +160,7 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
     public async ValueTask<IReadOnlyList<ImageCacheEntry>> GetLeastRecentlyUsedAsync(string scopeKey, int maxCount, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
-        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        await FlushTouchesBeforeReadAsync(cancellationToken).ConfigureAwait(false);
         return await RunAsync(
             Statement.LeastRecentlyUsed,
             (scopeKey, maxCount),
@@ -183,7 +183,7 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
     /// <remarks>Touches held behind are written first.</remarks>
     public async ValueTask<IReadOnlyList<ImageCacheEntry>> ListAsync(string? scopeKey, CancellationToken cancellationToken)
     {
-        await FlushTouchesAsync(cancellationToken).ConfigureAwait(false);
+        await FlushTouchesBeforeReadAsync(cancellationToken).ConfigureAwait(false);
         return await (scopeKey is null
             ? RunAsync(Statement.ListAll, 0, static (_, _) => { }, ReadAll, cancellationToken)
             : RunAsync(Statement.ListScope, scopeKey, static (p, scope) => p.AddWithValue("$scope", scope), ReadAll, cancellationToken)).ConfigureAwait(false);
@@ -197,7 +197,14 @@ public sealed partial class SqliteCacheEntryStore : ICacheEntryStore, IDisposabl
     /// <returns>A task that completes when they are written.</returns>
     /// <exception cref="CacheEntryStoreException">The file cannot be used.</exception>
     public ValueTask FlushTouchesAsync(CancellationToken cancellationToken) =>
-        _touches is null ? ValueTask.CompletedTask : _touches.FlushAsync(cancellationToken);
+        _touches is null ? ValueTask.CompletedTask : _touches.TryFlushAsync(cancellationToken);
+
+    /// <summary>
+    /// Writes the touches held behind before a read that orders or lists by last use; a write that fails is logged and
+    /// its touches kept, and the read goes on with the times written so far (an eviction is not failed for it).
+    /// </summary>
+    private ValueTask FlushTouchesBeforeReadAsync(CancellationToken cancellationToken) =>
+        _touches is null ? ValueTask.CompletedTask : _touches.TryFlushAsync(cancellationToken);
 
     /// <summary>Writes the touches held behind, then closes the store's connections. Calls after this throw <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();

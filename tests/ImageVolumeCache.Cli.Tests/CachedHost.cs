@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ImageVolumeCache.FileSystem;
+using ImageVolumeCache.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -119,6 +120,10 @@ internal sealed class CachedHost : IAsyncDisposable
     }
 
     public Task<IvcResult> IvcAsync(params string[] args) => IvcProcess.RunAsync(Folder, args);
+
+    /// <summary>Writes the touches of last use the host's store holds behind now, as it does by itself within a second.</summary>
+    public async Task WriteTouchesAsync() =>
+        await ((SqliteCacheEntryStore)Services.GetRequiredService<ICacheEntryStore>()).FlushTouchesAsync(CancellationToken.None);
 
     /// <summary>Stops the host (its cache gives back the pins it keeps), leaving its folder for the tool.</summary>
     public async Task DisposeServicesAsync()

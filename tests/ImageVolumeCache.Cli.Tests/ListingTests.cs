@@ -10,6 +10,7 @@ public sealed class ListingTests
     {
         await using CachedHost host = await CachedHost.StartWithEntriesAsync(0, "image-a", "image-b");
         await host.CreateAsync("vol-3", "image-a"); // a hit: image-a is now the most recently used
+        await host.WriteTouchesAsync(); // the tool sees a host's touches once written: within a second
 
         IvcResult table = await host.IvcAsync("entries");
         IvcResult json = await host.IvcAsync("entries", "--json");

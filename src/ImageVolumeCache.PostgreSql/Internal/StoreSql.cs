@@ -27,10 +27,11 @@ internal sealed class StoreSql
             + $"ON CONFLICT ON CONSTRAINT cache_entries_scope_image_key DO NOTHING RETURNING {Columns}";
         Remove = $"DELETE FROM {entries} WHERE id = $1";
 
-        // The rows are locked in id order first, so that two hosts writing overlapping batches cannot deadlock; a time is
-        // never moved back, and a removed entry's touch writes nothing.
+        // The rows are locked in id order first, so that two hosts writing overlapping batches cannot deadlock, with the
+        // lock an UPDATE of a non-key column takes (it does not conflict with a pin's KEY SHARE); a time is never moved
+        // back, and a removed entry's touch writes nothing.
         Touch = $"WITH t AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS t(id, used)), "
-            + $"locked AS MATERIALIZED (SELECT e.id FROM {entries} e JOIN t ON e.id = t.id ORDER BY e.id FOR UPDATE OF e) "
+            + $"locked AS MATERIALIZED (SELECT e.id FROM {entries} e JOIN t ON e.id = t.id ORDER BY e.id FOR NO KEY UPDATE OF e) "
             + $"UPDATE {entries} e SET last_used = GREATEST(e.last_used, t.used) FROM t WHERE e.id = t.id AND e.id IN (SELECT id FROM locked)";
         LeastRecentlyUsed = $"SELECT {Columns} FROM {entries} WHERE scope_key = $1 ORDER BY last_used, id LIMIT $2";
         Totals = $"SELECT entry_count, size_gb FROM {totals} WHERE scope_key = $1";

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ImageVolumeCache.Diagnostics;
 
 namespace ImageVolumeCache.Caching;
@@ -8,7 +9,10 @@ internal sealed partial class DefaultImageVolumeCache
     private readonly Lock _sharedPinsLock = new();
     private readonly Dictionary<long, SharedEntryPin> _sharedPins = [];
     private ITimer? _idlePinSweep;
-    private TimeSpan _idlePinSweepPeriod;
+    private bool _disposed;
+
+    /// <summary>The give-backs the sweep started and has not seen end (disposal waits for them).</summary>
+    private readonly ConcurrentDictionary<Task, byte> _givingBack = new();
     private long _pinCount;
     private PinRenewals? _pinRenewals;
 
@@ -37,7 +41,12 @@ internal sealed partial class DefaultImageVolumeCache
             return null;
         }
 
-        SharedEntryPin shared = JoinOrStartPin(entry, out bool taker);
+        SharedEntryPin shared = JoinOrStartPin(entry, out bool taker, out SharedEntryPin? replaced);
+        if (replaced is not null)
+        {
+            await GiveBackPinAsync(replaced).ConfigureAwait(false);
+        }
+
         bool pinned = false;
         try
         {
@@ -89,20 +98,29 @@ internal sealed partial class DefaultImageVolumeCache
 
     /// <summary>
     /// Joins this process's live pin on the entry, or starts a new one (then <paramref name="taker"/> is set and the caller
-    /// takes it in the store). A pin is not joined when it is closed, is of another volume, or may have run out in the store.
+    /// takes it in the store). A pin is not joined when it is closed, is of another volume, or may run out in the store
+    /// before its next renewal; such a pin is closed, and returned in <paramref name="replaced"/> when it has no user left
+    /// (the caller gives it back).
     /// </summary>
-    private SharedEntryPin JoinOrStartPin(ImageCacheEntry entry, out bool taker)
+    private SharedEntryPin JoinOrStartPin(ImageCacheEntry entry, out bool taker, out SharedEntryPin? replaced)
     {
-        TimeSpan duration = _options.CurrentValue.FillLeaseDuration;
+        replaced = null;
         lock (_sharedPinsLock)
         {
             taker = !_sharedPins.TryGetValue(entry.Id, out SharedEntryPin? shared)
                 || shared.Closed
+                || _disposed
                 || !string.Equals(shared.Entry.VolumeId, entry.VolumeId, StringComparison.Ordinal)
-                || _time.GetElapsedTime(shared.RenewedAt) >= duration * 3 / 4;
+                || _time.GetElapsedTime(shared.RenewedAt) >= shared.Duration * 3 / 4;
             if (taker)
             {
-                shared = new SharedEntryPin(entry, $"{_pinPrefix}{Interlocked.Increment(ref _pinCount):x}", _time.GetTimestamp());
+                if (shared is not null && CloseLocked(shared))
+                {
+                    replaced = shared;
+                }
+
+                TimeSpan duration = _options.CurrentValue.FillLeaseDuration;
+                shared = new SharedEntryPin(entry, $"{_pinPrefix}{Interlocked.Increment(ref _pinCount):x}", _time.GetTimestamp(), duration);
                 _sharedPins[entry.Id] = shared;
             }
 
@@ -116,9 +134,8 @@ internal sealed partial class DefaultImageVolumeCache
     {
         try
         {
-            TimeSpan duration = _options.CurrentValue.FillLeaseDuration;
             shared.RenewedAt = _time.GetTimestamp();
-            bool pinned = await _coordination.TryPinEntryAsync(shared.Entry.Id, shared.Pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false);
+            bool pinned = await _coordination.TryPinEntryAsync(shared.Entry.Id, shared.Pin, _time.GetUtcNow(), shared.Duration, CancellationToken.None).ConfigureAwait(false);
             if (pinned)
             {
                 Renewals.Add(shared);
@@ -142,49 +159,86 @@ internal sealed partial class DefaultImageVolumeCache
         }
     }
 
-    /// <summary>Closes this process's pin on an entry to new users, if it has one; its last user gives it back at once.</summary>
-    private void ClosePin(long entryId)
+    /// <summary>
+    /// Closes this process's pin on an entry to new users, if it has one: an idle one is given back now, one in use by its
+    /// last user.
+    /// </summary>
+    private async ValueTask ClosePinAsync(long entryId)
     {
+        SharedEntryPin? idle = null;
         lock (_sharedPinsLock)
         {
-            if (_sharedPins.TryGetValue(entryId, out SharedEntryPin? shared))
+            if (_sharedPins.TryGetValue(entryId, out SharedEntryPin? shared) && CloseLocked(shared))
             {
-                CloseLocked(shared);
+                idle = shared;
             }
+        }
+
+        if (idle is not null)
+        {
+            await GiveBackPinAsync(idle).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Closes a pin to new users and drops it from the table (when it is still the entry's); under the pin lock.</summary>
-    private void CloseLocked(SharedEntryPin shared)
+    /// <summary>
+    /// Closes a pin to new users and drops it from the table (when it is still the entry's); under the pin lock. Returns
+    /// whether it was open and has no user, so that the caller gives it back (once: a closed pin is given back by whoever
+    /// closed it idle, or by its last user).
+    /// </summary>
+    private bool CloseLocked(SharedEntryPin shared)
     {
+        bool wasOpen = !shared.Closed;
         shared.Closed = true;
         if (_sharedPins.TryGetValue(shared.Entry.Id, out SharedEntryPin? current) && ReferenceEquals(current, shared))
         {
             _sharedPins.Remove(shared.Entry.Id);
         }
+
+        return wasOpen && shared.Users == 0;
     }
 
-    /// <summary>Renews a pin in the store's coordination; a failure is logged, and the next renewal tries again.</summary>
-    private async ValueTask RenewPinAsync(SharedEntryPin shared, TimeSpan duration)
+    /// <summary>
+    /// Renews a pin in the store's coordination; returns whether it was renewed. A failure is logged, and the next tick
+    /// tries again. A pin the store no longer has is closed to new users, and given back at once when idle (which ends a
+    /// retirement it was the last pin of).
+    /// </summary>
+    private async ValueTask<bool> RenewPinAsync(SharedEntryPin shared, TimeSpan duration)
     {
         ImageCacheEntry entry = shared.Entry;
         try
         {
-            if (!await _coordination.RenewPinAsync(entry.Id, shared.Pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false))
+            if (await _coordination.RenewPinAsync(entry.Id, shared.Pin, _time.GetUtcNow(), duration, CancellationToken.None).ConfigureAwait(false))
             {
-                // Run out or removed: no new request may join it.
-                lock (_sharedPinsLock)
-                {
-                    CloseLocked(shared);
-                }
-
-                Log.EntryPinLost(_logger, entry.Id, entry.VolumeId);
+                shared.Duration = duration;
+                return true;
             }
         }
         catch (Exception ex)
         {
             Log.EntryPinRenewFailed(_logger, ex, entry.Id, entry.VolumeId);
+            return false;
         }
+
+        bool idle;
+        lock (_sharedPinsLock)
+        {
+            if (shared.Closed && shared.Users == 0)
+            {
+                // Given back meanwhile: not lost.
+                return false;
+            }
+
+            idle = CloseLocked(shared);
+        }
+
+        Log.EntryPinLost(_logger, entry.Id, entry.VolumeId);
+        Renewals.Remove(shared);
+        if (idle)
+        {
+            await GiveBackPinAsync(shared).ConfigureAwait(false);
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -201,14 +255,13 @@ internal sealed partial class DefaultImageVolumeCache
             {
                 shared.IdleSince = _time.GetTimestamp();
                 TimeSpan linger = _options.CurrentValue.PinLinger;
-                giveBack = shared.Closed || linger == TimeSpan.Zero;
+                giveBack = shared.Closed || linger == TimeSpan.Zero || _disposed;
                 if (giveBack)
                 {
                     CloseLocked(shared);
                 }
                 else if (_idlePinSweep is null)
                 {
-                    _idlePinSweepPeriod = linger;
                     _idlePinSweep = _time.CreateTimer(static state => ((DefaultImageVolumeCache)state!).SweepIdlePins(), this, linger, linger);
                 }
             }
@@ -231,9 +284,8 @@ internal sealed partial class DefaultImageVolumeCache
         SharedEntryPin? idle = null;
         lock (_sharedPinsLock)
         {
-            if (_sharedPins.TryGetValue(entryId, out SharedEntryPin? shared) && shared.Users == 0)
+            if (_sharedPins.TryGetValue(entryId, out SharedEntryPin? shared) && shared.Users == 0 && CloseLocked(shared))
             {
-                CloseLocked(shared);
                 idle = shared;
             }
         }
@@ -247,19 +299,26 @@ internal sealed partial class DefaultImageVolumeCache
     /// <summary>Gives back this process's idle pins (for a container disposed synchronously).</summary>
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    /// <summary>Gives back this process's idle pins, so that other processes and hosts need not wait for them to run out.</summary>
+    /// <summary>
+    /// Gives back this process's idle pins, so that other processes and hosts need not wait for them to run out; pins
+    /// still in use are closed (their last user gives them back at once), the sweep and the renewals stop, and the
+    /// give-backs the sweep started are waited for.
+    /// </summary>
     /// <returns>A task that completes when they are given back.</returns>
     public async ValueTask DisposeAsync()
     {
         List<SharedEntryPin> idle = [];
         lock (_sharedPinsLock)
         {
+            _disposed = true;
             _idlePinSweep?.Dispose();
             _idlePinSweep = null;
-            idle.AddRange(_sharedPins.Values.Where(shared => shared.Users == 0));
-            foreach (SharedEntryPin shared in idle)
+            foreach (SharedEntryPin shared in _sharedPins.Values.ToList())
             {
-                CloseLocked(shared);
+                if (CloseLocked(shared))
+                {
+                    idle.Add(shared);
+                }
             }
         }
 
@@ -267,11 +326,15 @@ internal sealed partial class DefaultImageVolumeCache
         {
             await GiveBackPinAsync(shared).ConfigureAwait(false);
         }
+
+        await Task.WhenAll(_givingBack.Keys).ConfigureAwait(false);
+        _pinRenewals?.Dispose();
     }
 
     /// <summary>Gives back the pins whose linger has ended; stops its timer when no idle pin is left.</summary>
     private void SweepIdlePins()
     {
+        TimeSpan linger = _options.CurrentValue.PinLinger;
         List<SharedEntryPin>? ended = null;
         lock (_sharedPinsLock)
         {
@@ -283,7 +346,7 @@ internal sealed partial class DefaultImageVolumeCache
                     continue;
                 }
 
-                if (_time.GetElapsedTime(shared.IdleSince) >= _idlePinSweepPeriod)
+                if (_time.GetElapsedTime(shared.IdleSince) >= linger)
                 {
                     (ended ??= []).Add(shared);
                 }
@@ -307,7 +370,9 @@ internal sealed partial class DefaultImageVolumeCache
 
         foreach (SharedEntryPin shared in ended ?? [])
         {
-            _ = GiveBackPinAsync(shared).AsTask();
+            Task giving = GiveBackPinAsync(shared).AsTask();
+            _givingBack.TryAdd(giving, 0);
+            _ = giving.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _), _givingBack, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
@@ -382,7 +447,7 @@ internal sealed partial class DefaultImageVolumeCache
         if (retired)
         {
             // No request joins this process's pin on the retired entry any more, and its last user gives it back at once.
-            ClosePin(entry.Id);
+            await ClosePinAsync(entry.Id).ConfigureAwait(false);
             Log.StaleEntryRetired(_logger, entry.Id, image.Id, entry.VolumeId);
             _pins.BeginRemoval();
             try

@@ -3,12 +3,13 @@ using System.Collections.Concurrent;
 namespace ImageVolumeCache.Caching;
 
 /// <summary>
-/// Keeps the store pins of this cache's clones alive: one timer for all of them, ticking every third of the pin's
-/// duration while any pin is held, renewing each pin older than a period. The timer stops when a tick finds no pin held
-/// (so an idle or discarded cache holds no timer) and starts again with the next pin; a hit costs one dictionary entry,
-/// not a timer of its own.
+/// Keeps the store pins of this cache alive: one timer for all of them, ticking every third of the pin's duration (taken
+/// again at each tick, so a changed duration changes the period) while any pin is held, renewing each pin older than a
+/// period. A pin's renewal time moves only when the store confirmed it, so a pin whose renewals fail is renewed again at
+/// the next tick and is seen as ageing by the requests that would join it. The timer stops when a tick finds no pin held
+/// (so an idle or discarded cache holds no timer) and starts again with the next pin.
 /// </summary>
-internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Func<SharedEntryPin, TimeSpan, ValueTask> renew)
+internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Func<SharedEntryPin, TimeSpan, ValueTask<bool>> renew) : IDisposable
 {
     private readonly ConcurrentDictionary<SharedEntryPin, byte> _held = new(ReferenceEqualityComparer.Instance);
     private readonly Lock _lock = new();
@@ -31,6 +32,17 @@ internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Fu
 
     public void Remove(SharedEntryPin pin) => _held.TryRemove(pin, out _);
 
+    /// <summary>Stops the timer; pins held are no longer renewed.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _held.Clear();
+            _timer?.Dispose();
+            _timer = null;
+        }
+    }
+
     private void Tick()
     {
         if (Interlocked.Exchange(ref _ticking, 1) == 0)
@@ -43,23 +55,33 @@ internal sealed class PinRenewals(TimeProvider time, Func<TimeSpan> duration, Fu
     {
         try
         {
+            TimeSpan length = duration();
+            TimeSpan period = length / 3;
             lock (_lock)
             {
-                if (_held.IsEmpty)
+                if (_held.IsEmpty || _timer is null)
                 {
                     _timer?.Dispose();
                     _timer = null;
                     return;
                 }
+
+                if (period != _period)
+                {
+                    _period = period;
+                    _timer.Change(period, period);
+                }
             }
 
-            TimeSpan length = duration();
             foreach (SharedEntryPin pin in _held.Keys)
             {
-                if (time.GetElapsedTime(pin.RenewedAt) >= _period)
+                if (time.GetElapsedTime(pin.RenewedAt) >= period)
                 {
-                    pin.RenewedAt = time.GetTimestamp();
-                    await renew(pin, length).ConfigureAwait(false);
+                    long started = time.GetTimestamp();
+                    if (await renew(pin, length).ConfigureAwait(false))
+                    {
+                        pin.RenewedAt = started;
+                    }
                 }
             }
         }

@@ -7,7 +7,7 @@ namespace ImageVolumeCache.Caching;
 /// its linger ends, or at once when this process removes the entry. Renewed by <see cref="PinRenewals"/> while held. Its
 /// mutable state is guarded by the cache's pin lock.
 /// </summary>
-internal sealed class SharedEntryPin(ImageCacheEntry entry, string pin, long takenAt)
+internal sealed class SharedEntryPin(ImageCacheEntry entry, string pin, long takenAt, TimeSpan duration)
 {
     public ImageCacheEntry Entry { get; } = entry;
 
@@ -26,6 +26,9 @@ internal sealed class SharedEntryPin(ImageCacheEntry entry, string pin, long tak
     /// <summary>Set when the pin may no longer be joined: refused, lost, or being given back.</summary>
     public bool Closed { get; set; }
 
-    /// <summary>When the pin was taken or last renewed (a <see cref="TimeProvider"/> timestamp).</summary>
+    /// <summary>When the pin was taken or last renewed (a <see cref="TimeProvider"/> timestamp), set only when the store confirmed it.</summary>
     public long RenewedAt { get; set; } = takenAt;
+
+    /// <summary>How long the pin lasts in the store from <see cref="RenewedAt"/>: the duration it was taken or last renewed with.</summary>
+    public TimeSpan Duration { get; set; } = duration;
 }

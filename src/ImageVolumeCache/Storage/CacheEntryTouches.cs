@@ -22,6 +22,7 @@ public sealed class CacheEntryTouches : IAsyncDisposable
     private readonly ITimer? _timer;
     private Dictionary<long, DateTimeOffset> _pending = [];
     private bool _disposed;
+    private Task? _disposal;
 
     /// <summary>Holds touches for a store and writes them at least every <paramref name="interval"/>.</summary>
     /// <param name="interval">The longest a touch waits to be written; more than zero.</param>
@@ -119,20 +120,42 @@ public sealed class CacheEntryTouches : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the timer and writes what is held; a failure of that last write is passed to the timed-flush callback.</summary>
+    /// <summary>
+    /// Stops the timer and writes what is held; a failure of that last write is passed to the timed-flush callback.
+    /// Callers at the same time all wait for the one disposal.
+    /// </summary>
     /// <returns>A task that completes when the touches are written or given up.</returns>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
         lock (_lock)
         {
-            if (_disposed)
-            {
-                return;
-            }
-
-            _disposed = true;
+            _disposal ??= DisposeCoreAsync();
+            return new ValueTask(_disposal);
         }
+    }
 
+    /// <summary>
+    /// Writes the touches held, for a store about to read by last use: a failure is passed to the timed-flush callback
+    /// (the touches are kept for the next write) instead of failing the read, which then orders by the times written so
+    /// far. Cancellation is not swallowed.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait and the write.</param>
+    /// <returns>A task that completes when the touches are written or kept.</returns>
+    public async ValueTask TryFlushAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _timerFlushFailed?.Invoke(ex, Pending);
+        }
+    }
+
+    private async Task DisposeCoreAsync()
+    {
+        _disposed = true;
         if (_timer is not null)
         {
             await _timer.DisposeAsync().ConfigureAwait(false);

@@ -99,6 +99,28 @@ public sealed class SqliteSharedFileTests
     }
 
     [Test]
+    public async Task A_touch_that_cannot_be_written_does_not_fail_the_least_recently_used_read_and_is_written_by_the_next()
+    {
+        await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);
+        await _first.TryAddAsync(Entry("image-b", "volume-b"), CancellationToken.None);
+        using var store = new SqliteCacheEntryStore(new SqliteCacheEntryStoreOptions { DatabasePath = _first.DatabasePath, BusyTimeout = TimeSpan.FromMilliseconds(100) });
+        await store.GetAndTouchAsync("host1@lvm", "image-a", T0.AddHours(1), CancellationToken.None);
+
+        IReadOnlyList<ImageCacheEntry> whileLocked;
+        using (var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_first.DatabasePath};Pooling=False"))
+        {
+            other.Open();
+            using Microsoft.Data.Sqlite.SqliteTransaction writeLock = other.BeginTransaction(deferred: false);
+            whileLocked = await store.GetLeastRecentlyUsedAsync("host1@lvm", 10, CancellationToken.None);
+            writeLock.Rollback();
+        }
+
+        IReadOnlyList<ImageCacheEntry> after = await store.GetLeastRecentlyUsedAsync("host1@lvm", 10, CancellationToken.None);
+        Assert.That(whileLocked.Select(e => e.ImageId), Is.EqualTo(new[] { "image-a", "image-b" }), "read with the times written so far");
+        Assert.That(after.Select(e => e.ImageId), Is.EqualTo(new[] { "image-b", "image-a" }), "the touch kept and written by the next read");
+    }
+
+    [Test]
     public async Task A_touch_written_behind_never_moves_back_a_later_time_another_store_wrote()
     {
         ImageCacheEntry? added = await _first.TryAddAsync(Entry("image-a", "volume-a"), CancellationToken.None);

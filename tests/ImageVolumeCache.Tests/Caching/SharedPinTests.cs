@@ -140,6 +140,93 @@ public sealed class SharedPinTests
         Assert.That(store.PinsTaken, Is.EqualTo(taken + 1));
     }
 
+    [Test]
+    public async Task A_pin_whose_renewals_fail_is_not_joined_once_it_may_have_run_out_and_is_given_back_when_replaced()
+    {
+        var store = new WatchedStore { FailPinRenewals = true };
+        using CacheHarness harness = await MissWithLongLingerAsync(store);
+
+        // FillLeaseDuration is 30 s: renewals at 10 and 20 s fail, so at 23 s the pin may run out before the next one.
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => store.PinRenewals >= 2, "two failed renewals");
+        harness.Time.Advance(TimeSpan.FromSeconds(3));
+        Assert.That((await harness.CreateAsync("img", volumeId: "hit")).Path, Is.EqualTo(CreateFromImagePath.CacheHit));
+
+        Assert.That(store.PinsTaken, Is.EqualTo(2), "the hit took a pin of its own instead of joining the ageing one");
+        Assert.That(store.PinsReleased, Is.EqualTo(1), "the replaced pin, idle, was given back, not left to be renewed forever");
+    }
+
+    [Test]
+    public async Task An_idle_pin_the_store_lost_is_given_back_at_once()
+    {
+        var store = new WatchedStore { LosePinsOnRenew = true };
+        using CacheHarness harness = await MissWithLongLingerAsync(store);
+
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+
+        await Eventually.TrueAsync(() => store.PinsReleased == 1, "the lost idle pin given back");
+        int renewals = store.PinRenewals;
+        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.That(store.PinRenewals, Is.EqualTo(renewals), "a pin given back is not renewed again");
+    }
+
+    [Test]
+    public async Task An_entry_retired_while_its_only_pin_lingers_idle_has_its_volume_deleted_at_once()
+    {
+        var store = new WatchedStore();
+        using var harness = new CacheHarness(o => o.PinLinger = TimeSpan.FromMinutes(1), store: store);
+        harness.AddImage("img");
+        string oldVolume = (await harness.CreateAsync("img", volumeId: "first")).CacheEntry!.VolumeId;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Driver.Delay = (call, ct) => call.Operation == DriverOperation.Clone && call.VolumeId == "in-use" ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
+        Task<CreateVolumeFromImageResult> inUse = harness.CreateAsync("img", volumeId: "in-use").AsTask();
+        await Eventually.TrueAsync(() => harness.Driver.Calls.Any(c => c.Operation == DriverOperation.Clone && c.VolumeId == "in-use"), "the hit cloning");
+        harness.Images.Update("img", i => i with { UpdatedAt = i.UpdatedAt.AddHours(1) });
+
+        // The new version's request cannot evict the old entry (the hit clones from it); before it retires the entry, the
+        // hit ends, and the process's pin on the old entry lingers idle.
+        store.BeforeRetire = async () =>
+        {
+            gate.TrySetResult();
+            await inUse;
+        };
+        CreateVolumeFromImageResult fresh = await harness.CreateAsync("img", volumeId: "fresh");
+
+        Assert.That(fresh.Path, Is.EqualTo(CreateFromImagePath.CacheMissCreated));
+        Assert.That(harness.Driver.Exists(oldVolume), Is.False, "the retired entry's last pin, idle, was given back and its volume deleted");
+        Assert.That(store.PinsReleased, Is.EqualTo(1), "the old entry's pin, given back by the retirement (the new entry's lingers)");
+    }
+
+    [Test]
+    public async Task A_pin_in_use_when_the_cache_is_disposed_is_given_back_by_its_last_user()
+    {
+        var store = new WatchedStore();
+        var harness = new CacheHarness(store: store);
+        harness.AddImage("img");
+        await harness.CreateAsync("img", volumeId: "miss");
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Driver.Delay = (call, ct) => call.Operation == DriverOperation.Clone && call.VolumeId == "hit" ? new ValueTask(gate.Task.WaitAsync(ct)) : ValueTask.CompletedTask;
+        Task<CreateVolumeFromImageResult> hit = harness.CreateAsync("img", volumeId: "hit").AsTask();
+        await Eventually.TrueAsync(() => harness.Driver.Calls.Any(c => c.Operation == DriverOperation.Clone && c.VolumeId == "hit"), "the hit cloning");
+
+        harness.Dispose();
+        Assert.That(store.PinsReleased, Is.Zero, "the pin in use is kept");
+        gate.SetResult();
+        await hit;
+
+        Assert.That(store.PinsReleased, Is.EqualTo(1), "its last user gave it back at once, after the cache was disposed");
+    }
+
+    /// <summary>A harness whose pins linger a minute, and a miss that made the entry of image "img" and left its pin idle.</summary>
+    private static async Task<CacheHarness> MissWithLongLingerAsync(WatchedStore store)
+    {
+        var harness = new CacheHarness(o => o.PinLinger = TimeSpan.FromMinutes(1), store: store);
+        harness.AddImage("img");
+        await harness.CreateAsync("img", volumeId: "miss");
+        return harness;
+    }
+
     private static async Task<bool> AnotherProcessCanBeginRemovalAsync(WatchedStore store, CacheHarness harness)
     {
         ImageCacheEntry entry = (await store.ListAsync(null, CancellationToken.None)).Single();

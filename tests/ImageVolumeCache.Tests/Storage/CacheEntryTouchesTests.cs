@@ -104,6 +104,40 @@ public sealed class CacheEntryTouchesTests
     }
 
     [Test]
+    public async Task A_flush_before_a_read_that_fails_reports_it_keeps_the_batch_and_does_not_throw()
+    {
+        var time = new FakeTimeProvider(T0);
+        var writes = new BatchLog { FailuresLeft = 1 };
+        var reported = new List<int>();
+        await using var touches = new CacheEntryTouches(Interval, time, writes.WriteAsync, (_, kept) => reported.Add(kept));
+        touches.Add(1, T0);
+
+        await touches.TryFlushAsync(CancellationToken.None);
+
+        Assert.That((reported.Single(), touches.Pending), Is.EqualTo((1, 1)));
+        await touches.TryFlushAsync(CancellationToken.None);
+        Assert.That(writes.Batches.Single(), Is.EqualTo(new[] { new CacheEntryTouch(1, T0) }));
+    }
+
+    [Test]
+    public async Task Two_disposals_at_once_both_wait_for_the_one_last_write()
+    {
+        var time = new FakeTimeProvider(T0);
+        var writes = new BatchLog { Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) };
+        var touches = new CacheEntryTouches(Interval, time, writes.WriteAsync, timerFlushFailed: null);
+        touches.Add(1, T0);
+
+        Task first = touches.DisposeAsync().AsTask();
+        Task second = touches.DisposeAsync().AsTask();
+        await writes.WaitForStartAsync(1);
+        Assert.That(second.IsCompleted, Is.False, "the second disposal returned while the last write was under way");
+
+        writes.Gate.SetResult();
+        await Task.WhenAll(first, second);
+        Assert.That(writes.Batches.Single(), Is.EqualTo(new[] { new CacheEntryTouch(1, T0) }));
+    }
+
+    [Test]
     public async Task A_forgotten_touch_is_not_written()
     {
         var time = new FakeTimeProvider(T0);

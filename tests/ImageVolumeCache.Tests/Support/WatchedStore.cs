@@ -103,9 +103,17 @@ internal sealed class WatchedStore : ICacheEntryStore, ICacheCoordination
 
     private int _pinRenewals;
 
+    /// <summary>Whether every pin renewal fails (the store cannot be reached, say).</summary>
+    public bool FailPinRenewals { get; init; }
+
     public ValueTask<bool> RenewPinAsync(long entryId, string pin, DateTimeOffset now, TimeSpan duration, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _pinRenewals);
+        if (FailPinRenewals)
+        {
+            throw new CacheEntryStoreException("watched-store", "The store cannot be reached.", new IOException("down"));
+        }
+
         return LosePinsOnRenew ? ValueTask.FromResult(false) : _inner.RenewPinAsync(entryId, pin, now, duration, cancellationToken);
     }
 
@@ -119,5 +127,16 @@ internal sealed class WatchedStore : ICacheEntryStore, ICacheCoordination
 
     public ValueTask EndRemovalAsync(long entryId, string holder, CancellationToken cancellationToken) => _inner.EndRemovalAsync(entryId, holder, cancellationToken);
 
-    public ValueTask<bool> TryRetireEntryAsync(long entryId, string volumeId, DateTimeOffset now, CancellationToken cancellationToken) => _inner.TryRetireEntryAsync(entryId, volumeId, now, cancellationToken);
+    /// <summary>Runs before each retirement reaches the store.</summary>
+    public Func<Task>? BeforeRetire { get; set; }
+
+    public async ValueTask<bool> TryRetireEntryAsync(long entryId, string volumeId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (BeforeRetire is { } before)
+        {
+            await before();
+        }
+
+        return await _inner.TryRetireEntryAsync(entryId, volumeId, now, cancellationToken);
+    }
 }
