@@ -20,17 +20,15 @@ public class HitPathBenchmarks
     private ServiceProvider _services = null!;
     private CreateFromImagePipeline _pipeline = null!;
     private CreateVolumeFromImageRequest _request = null!;
-    private string? _folder;
+    private BenchmarkStore _store = null!;
 
     /// <summary>The entry store behind the cache.</summary>
     [ParamsSource(nameof(Stores))]
     public string Store { get; set; } = "InMemory";
 
-    private string? _schema;
-
     /// <summary>The stores measured: PostgreSQL only when <c>IMAGEVOLUMECACHE_POSTGRES</c> names a server.</summary>
     public static IEnumerable<string> Stores() =>
-        string.IsNullOrEmpty(Environment.GetEnvironmentVariable("IMAGEVOLUMECACHE_POSTGRES"))
+        string.IsNullOrEmpty(Environment.GetEnvironmentVariable(BenchmarkStore.PostgresVariable))
             ? ["InMemory", "Sqlite"]
             : ["InMemory", "Sqlite", "PostgreSql"];
 
@@ -38,23 +36,8 @@ public class HitPathBenchmarks
     public void Setup()
     {
         var image = new ImageInfo("image-1", 0, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        Action<IImageVolumeCacheBuilder>? store = null;
-        if (Store == "Sqlite")
-        {
-            _folder = Directory.CreateTempSubdirectory("ivc-hit-").FullName;
-            store = builder => builder.UseSqliteStore(Path.Combine(_folder, "cache.db"));
-        }
-        else if (Store == "PostgreSql")
-        {
-            _schema = "ivc_hitpath_" + Guid.NewGuid().ToString("N")[..12];
-            store = builder => builder.UsePostgreSqlStore(o =>
-            {
-                o.ConnectionString = Environment.GetEnvironmentVariable("IMAGEVOLUMECACHE_POSTGRES");
-                o.Schema = _schema;
-            });
-        }
-
-        _services = BenchmarkHost.Build(_driver, new NoOpImageService(image), NoOpNotifier.Instance, store);
+        _store = new BenchmarkStore(Store, "hitpath");
+        _services = BenchmarkHost.Build(_driver, new NoOpImageService(image), NoOpNotifier.Instance, _store.Configure);
         _pipeline = _services.GetRequiredService<CreateFromImagePipeline>();
         _request = new CreateVolumeFromImageRequest(
             new RequestContext("project", "user"),
@@ -107,9 +90,9 @@ public class HitPathBenchmarks
     {
         _readScope = entry.ScopeKey;
         _readImage = entry.ImageId;
-        if (_folder is not null)
+        if (_store.Folder is not null)
         {
-            _sqliteConnection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_folder, "cache.db")};Pooling=False");
+            _sqliteConnection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_store.Folder, "cache.db")};Pooling=False");
             _sqliteConnection.Open();
             _sqliteRead = _sqliteConnection.CreateCommand();
             _sqliteRead.CommandText = $"SELECT {Columns} FROM cache_entries WHERE scope_key = $scope AND image_id = $image";
@@ -117,13 +100,13 @@ public class HitPathBenchmarks
             _sqliteRead.Parameters.AddWithValue("$image", _readImage);
             _sqliteRead.Prepare();
         }
-        else if (_schema is not null)
+        else if (_store.Schema is not null)
         {
-            var builder = new Npgsql.NpgsqlDataSourceBuilder(Environment.GetEnvironmentVariable("IMAGEVOLUMECACHE_POSTGRES"));
+            var builder = new Npgsql.NpgsqlDataSourceBuilder(_store.ConnectionString);
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
             builder.ConnectionStringBuilder.NoResetOnClose = true;
             _postgresRead = builder.Build();
-            _postgresSelect = $"SELECT {Columns} FROM \"{_schema}\".cache_entries WHERE scope_key = $1 AND image_id = $2";
+            _postgresSelect = $"SELECT {Columns} FROM \"{_store.Schema}\".cache_entries WHERE scope_key = $1 AND image_id = $2";
         }
     }
 
@@ -148,17 +131,7 @@ public class HitPathBenchmarks
         _sqliteConnection?.Dispose();
         _postgresRead?.Dispose();
         _services.Dispose();
-        if (_folder is not null)
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-
-        if (_schema is not null)
-        {
-            using var dataSource = Npgsql.NpgsqlDataSource.Create(Environment.GetEnvironmentVariable("IMAGEVOLUMECACHE_POSTGRES")!);
-            using Npgsql.NpgsqlCommand drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{_schema}\" CASCADE");
-            drop.ExecuteNonQuery();
-        }
+        _store.Dispose();
     }
 
     [Benchmark(Baseline = true)]

@@ -160,7 +160,7 @@ internal sealed partial class DefaultImageVolumeCache
         try
         {
             // This process's own idle pin would make the store refuse: it goes first (no request joins it meanwhile).
-            await GiveBackIdlePinAsync(entry.Id).ConfigureAwait(false);
+            await ClosePinAsync(entry.Id).ConfigureAwait(false);
             begun = await _coordination.TryBeginRemovalAsync(entry.Id, _holder, _time.GetUtcNow(), _options.CurrentValue.FillLeaseDuration, CancellationToken.None).ConfigureAwait(false);
         }
         catch (CacheEntryStoreException ex)

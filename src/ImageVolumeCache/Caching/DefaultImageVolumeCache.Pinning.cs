@@ -161,9 +161,10 @@ internal sealed partial class DefaultImageVolumeCache
 
     /// <summary>
     /// Closes this process's pin on an entry to new users, if it has one: an idle one is given back now, one in use by its
-    /// last user.
+    /// last user. Used when this process retires the entry, and before it removes one (which the store refuses while any
+    /// pin is live): the caller has then begun the removal in this process, so the pin is idle and no request joins it.
     /// </summary>
-    private async ValueTask ClosePinAsync(long entryId)
+    internal async ValueTask ClosePinAsync(long entryId)
     {
         SharedEntryPin? idle = null;
         lock (_sharedPinsLock)
@@ -272,27 +273,6 @@ internal sealed partial class DefaultImageVolumeCache
         if (giveBack)
         {
             await GiveBackPinAsync(shared).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>
-    /// Gives back this process's idle pin on an entry at once, before this process removes the entry (which the store
-    /// refuses while any pin is live). The caller has begun the removal in this process, so no request joins meanwhile.
-    /// </summary>
-    private async ValueTask GiveBackIdlePinAsync(long entryId)
-    {
-        SharedEntryPin? idle = null;
-        lock (_sharedPinsLock)
-        {
-            if (_sharedPins.TryGetValue(entryId, out SharedEntryPin? shared) && shared.Users == 0 && CloseLocked(shared))
-            {
-                idle = shared;
-            }
-        }
-
-        if (idle is not null)
-        {
-            await GiveBackPinAsync(idle).ConfigureAwait(false);
         }
     }
 

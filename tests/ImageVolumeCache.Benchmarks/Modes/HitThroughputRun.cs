@@ -32,7 +32,7 @@ public static class HitThroughputRun
         Console.WriteLine("|---|" + string.Concat(levels.Select(_ => "---:|")) + "---:|---:|");
         foreach (string store in stores)
         {
-            double[] rates = await MeasureStoreAsync(store, postgres, levels, seconds).ConfigureAwait(false);
+            double[] rates = await MeasureStoreAsync(store, levels, seconds).ConfigureAwait(false);
             string Ratio(int a, int b) => Array.IndexOf(levels, a) is int i and >= 0 && Array.IndexOf(levels, b) is int j and >= 0
                 ? (rates[i] / rates[j]).ToString("F2", CultureInfo.InvariantCulture) + "×"
                 : "-";
@@ -42,65 +42,31 @@ public static class HitThroughputRun
         return 0;
     }
 
-    private static async Task<double[]> MeasureStoreAsync(string store, string? postgres, int[] levels, double seconds)
+    private static async Task<double[]> MeasureStoreAsync(string store, int[] levels, double seconds)
     {
         var image = new ImageInfo("image-1", 0, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        string? folder = null;
-        string? schema = null;
-        Action<IImageVolumeCacheBuilder>? configure = null;
-        if (store == "SQLite")
+        using var benchmarkStore = new BenchmarkStore(store, "hits");
+        await using ServiceProvider services = BenchmarkHost.Build(new NoOpVolumeDriver(), new NoOpImageService(image), NoOpNotifier.Instance, benchmarkStore.Configure);
+        foreach (Microsoft.Extensions.Hosting.IHostedService hosted in services.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
         {
-            folder = Directory.CreateTempSubdirectory("ivc-hits-").FullName;
-            configure = b => b.UseSqliteStore(Path.Combine(folder, "cache.db"));
-        }
-        else if (store == "PostgreSQL")
-        {
-            schema = "ivc_hits_" + Guid.NewGuid().ToString("N")[..12];
-            configure = b => b.UsePostgreSqlStore(o =>
-            {
-                o.ConnectionString = postgres;
-                o.Schema = schema;
-            });
+            await hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
 
-        try
+        var pipeline = services.GetRequiredService<CreateFromImagePipeline>();
+        CreateVolumeFromImageResult first = await pipeline.CreateAsync(Request(image, -1), CancellationToken.None).ConfigureAwait(false);
+        if (first.Path != CreateFromImagePath.CacheMissCreated)
         {
-            await using ServiceProvider services = BenchmarkHost.Build(new NoOpVolumeDriver(), new NoOpImageService(image), NoOpNotifier.Instance, configure);
-            foreach (Microsoft.Extensions.Hosting.IHostedService hosted in services.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
-            {
-                await hosted.StartAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-
-            var pipeline = services.GetRequiredService<CreateFromImagePipeline>();
-            CreateVolumeFromImageResult first = await pipeline.CreateAsync(Request(image, -1), CancellationToken.None).ConfigureAwait(false);
-            if (first.Path != CreateFromImagePath.CacheMissCreated)
-            {
-                throw new InvalidOperationException($"The first request took {first.Path}, not a miss that makes the entry.");
-            }
-
-            var rates = new double[levels.Length];
-            for (int i = 0; i < levels.Length; i++)
-            {
-                await RunLevelAsync(pipeline, image, levels[i], TimeSpan.FromSeconds(seconds / 4)).ConfigureAwait(false);
-                rates[i] = await RunLevelAsync(pipeline, image, levels[i], TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
-            }
-
-            return rates;
+            throw new InvalidOperationException($"The first request took {first.Path}, not a miss that makes the entry.");
         }
-        finally
+
+        var rates = new double[levels.Length];
+        for (int i = 0; i < levels.Length; i++)
         {
-            if (folder is not null)
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-
-            if (schema is not null)
-            {
-                await using var dataSource = Npgsql.NpgsqlDataSource.Create(postgres!);
-                await using Npgsql.NpgsqlCommand drop = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
-                await drop.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
+            await RunLevelAsync(pipeline, image, levels[i], TimeSpan.FromSeconds(seconds / 4)).ConfigureAwait(false);
+            rates[i] = await RunLevelAsync(pipeline, image, levels[i], TimeSpan.FromSeconds(seconds)).ConfigureAwait(false);
         }
+
+        return rates;
     }
 
     /// <summary>Runs <paramref name="concurrency"/> request loops for <paramref name="duration"/>; returns hits per second.</summary>
